@@ -1,0 +1,160 @@
+// Package store is the dispatcher's durable order journal.
+//
+// Delivery guarantee: every state change of a line is committed here before the next
+// external call is made (a supplier call, an ERP write), and every supplier call carries the
+// line's idempotency key. A crash at any point therefore loses nothing (the line is found
+// again in the state it had) and sends nothing twice (a repeated call carries the same key,
+// which the supplier dedupes; a repeated ERP write is checked against the ERP first).
+//
+// Two backends implement Store and pass the same conformance suite (storetest): SQLite, the
+// embedded default for one replica, and PostgreSQL, for several replicas that claim work
+// with SELECT … FOR UPDATE SKIP LOCKED.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/dropship-operator/dropship-operator/dispatcher/order"
+)
+
+// Errors callers branch on (compare with errors.Is).
+var (
+	// ErrNotFound: no line, order or dead letter with that id.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the line was not in the expected state or version (someone else moved it).
+	ErrConflict = errors.New("conflict: the line changed underneath")
+)
+
+// Line is one order line as journaled, with everything the pipeline needs to resume it.
+type Line struct {
+	// ID is order.LineID(source, billNo, entryID).
+	ID string
+	order.LineRef
+	// Order is the whole order the line belongs to (shared by its lines).
+	Order *order.Order
+	// Index is the line's position in Order.Lines.
+	Index int
+	State order.State
+	// Version increases with every change; Transition checks it (optimistic locking).
+	Version int64
+
+	// Routing outcome.
+	Supplier string
+	Rule     string
+	Tier     int
+	// Explain is the routing engine's explanation of the last decision (JSON).
+	Explain json.RawMessage
+	// Tried are the suppliers that refused the line, excluded when it is rerouted.
+	Tried []string
+
+	// Delivery.
+	IdempotencyKey  string
+	Attempts        int
+	NextAttemptAt   time.Time
+	SupplierOrderID string
+	// ERP write-back: the purchase order number once Recorded.
+	PurchaseOrderNo string
+	Shipment        *order.Shipment
+	// ShipmentWrittenBack is true once the tracking number is in the ERP.
+	ShipmentWrittenBack bool
+
+	// Reason is why the line is Rejected, DeadLettered or Cancelled.
+	Reason string
+	// LastResponse is the supplier's last answer (truncated), kept for dead letters.
+	LastResponse string
+
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	AcceptedAt time.Time
+}
+
+// IntakeResult says what Intake did with each line of an order.
+type IntakeResult struct {
+	// New lists the ids of lines journaled now; Existing those already there (a duplicate
+	// delivery of the same order, which intake dedupes).
+	New, Existing []string
+}
+
+// Change moves one line from one state to another and sets fields with it, atomically.
+// Only the fields whose Set* flag or pointer is given are written.
+type Change struct {
+	ID string
+	// From and Version are what the caller last saw; a mismatch is ErrConflict.
+	From    order.State
+	Version int64
+	To      order.State
+
+	Supplier            *string
+	Rule                *string
+	Tier                *int
+	Explain             json.RawMessage
+	AddTried            string
+	IdempotencyKey      *string
+	Attempts            *int
+	NextAttemptAt       *time.Time
+	SupplierOrderID     *string
+	PurchaseOrderNo     *string
+	Shipment            *order.Shipment
+	ShipmentWrittenBack *bool
+	Reason              *string
+	LastResponse        *string
+	// ReleaseLease drops the caller's claim on the line.
+	ReleaseLease bool
+}
+
+// ClaimRequest asks for lines to work on.
+type ClaimRequest struct {
+	// Owner identifies the claiming replica; a line claimed by one owner is not handed to
+	// another until the lease expires (a crashed replica's lines come back).
+	Owner string
+	// States are the states to claim from, for example Received and Routed.
+	States []order.State
+	// Supplier, when set, claims only lines routed to that supplier.
+	Supplier string
+	// Due: only lines whose NextAttemptAt is at or before Now.
+	Now   time.Time
+	Limit int
+	Lease time.Duration
+}
+
+// Filter selects lines for List.
+type Filter struct {
+	States   []order.State
+	Supplier string
+	// BillNo restricts to one order's lines.
+	BillNo string
+	// After is a cursor: ids greater than this.
+	After string
+	Limit int
+}
+
+// Store is the journal. Implementations are safe for concurrent use.
+type Store interface {
+	// Intake journals an order's lines in state Received. It is idempotent on
+	// source + bill + entry: lines already journaled are left as they are.
+	Intake(ctx context.Context, o *order.Order) (IntakeResult, error)
+	// Claim leases up to req.Limit due lines in req.States to req.Owner.
+	Claim(ctx context.Context, req ClaimRequest) ([]*Line, error)
+	// Apply commits a batch of changes in one transaction. Each change is checked on its
+	// own; the returned slice has one error (nil, ErrConflict, ErrNotFound, or a transition
+	// error) per change, in order. The error return is for the transaction itself.
+	Apply(ctx context.Context, changes []Change) ([]error, error)
+	// Get returns one line by id.
+	Get(ctx context.Context, id string) (*Line, error)
+	// FindBySupplierOrder finds the line a supplier's order id belongs to (shipment callbacks).
+	FindBySupplierOrder(ctx context.Context, supplier, supplierOrderID string) (*Line, error)
+	// FindByIdempotencyKey finds the line an idempotency key belongs to.
+	FindByIdempotencyKey(ctx context.Context, key string) (*Line, error)
+	// List returns lines matching the filter, ordered by id.
+	List(ctx context.Context, f Filter) ([]*Line, error)
+	// Counts returns how many lines are in each state.
+	Counts(ctx context.Context) (map[order.State]int64, error)
+	// Cursor and SetCursor keep small named values (the ERP watermark) durable.
+	Cursor(ctx context.Context, name string) (string, error)
+	SetCursor(ctx context.Context, name, value string) error
+	// Close releases the store.
+	Close() error
+}
