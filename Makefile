@@ -116,3 +116,15 @@ $(HELM):
 
 $(KUBECONFORM):
 	GOBIN=$(BIN) go install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION)
+
+##@ Packaging
+
+CONTAINER_TOOL ?= docker
+
+.PHONY: docker-build
+docker-build: ## Build the image (needs a Docker engine; not run in CI). IMG=… VERSION=…
+	$(CONTAINER_TOOL) build --build-arg VERSION=$(VERSION) -t $(IMG) .
+
+.PHONY: docker-push
+docker-push: ## Push the image.
+	$(CONTAINER_TOOL) push $(IMG)
