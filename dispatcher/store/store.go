@@ -26,6 +26,17 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrConflict: the line was not in the expected state or version (someone else moved it).
 	ErrConflict = errors.New("conflict: the line changed underneath")
+	// ErrInvalidTransition: the change asks for a move order.CanTransition forbids. Nothing
+	// is written for such a change.
+	ErrInvalidTransition = errors.New("transition not allowed")
+)
+
+// Defaults applied when a request leaves a limit at zero.
+const (
+	// DefaultLimit is the page size of List and the batch size of Claim when Limit is 0.
+	DefaultLimit = 100
+	// DefaultLease is how long a claim lasts when ClaimRequest.Lease is 0.
+	DefaultLease = 30 * time.Second
 )
 
 // Line is one order line as journaled, with everything the pipeline needs to resume it.
@@ -38,7 +49,8 @@ type Line struct {
 	// Index is the line's position in Order.Lines.
 	Index int
 	State order.State
-	// Version increases with every change; Transition checks it (optimistic locking).
+	// Version increases with every change; Apply checks it (optimistic locking). Intake
+	// journals a line with Version 1, and a successful Change leaves it at Change.Version+1.
 	Version int64
 
 	// Routing outcome.
@@ -51,8 +63,10 @@ type Line struct {
 	Tried []string
 
 	// Delivery.
-	IdempotencyKey  string
-	Attempts        int
+	IdempotencyKey string
+	Attempts       int
+	// NextAttemptAt is when the line is next due for Claim; the zero time means now (a line
+	// is journaled with it zero).
 	NextAttemptAt   time.Time
 	SupplierOrderID string
 	// ERP write-back: the purchase order number once Recorded.
@@ -66,9 +80,15 @@ type Line struct {
 	// LastResponse is the supplier's last answer (truncated), kept for dead letters.
 	LastResponse string
 
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// AcceptedAt is when the line last moved to Accepted (zero if it never did).
 	AcceptedAt time.Time
+
+	// LeaseOwner and LeaseUntil are the current claim on the line (see Claim); LeaseOwner is
+	// empty when the line was never claimed or its lease was released.
+	LeaseOwner string
+	LeaseUntil time.Time
 }
 
 // IntakeResult says what Intake did with each line of an order.
@@ -79,7 +99,9 @@ type IntakeResult struct {
 }
 
 // Change moves one line from one state to another and sets fields with it, atomically.
-// Only the fields whose Set* flag or pointer is given are written.
+// Only the fields whose pointer is non-nil (Explain: non-nil, AddTried: non-empty) are
+// written. To may equal From where the state machine allows it (a retry: Submitted →
+// Submitted) to update fields only. A successful change bumps the line's Version by one.
 type Change struct {
 	ID string
 	// From and Version are what the caller last saw; a mismatch is ErrConflict.
@@ -101,7 +123,8 @@ type Change struct {
 	ShipmentWrittenBack *bool
 	Reason              *string
 	LastResponse        *string
-	// ReleaseLease drops the caller's claim on the line.
+	// ReleaseLease drops the claim on the line (whoever holds it), so the next Claim may
+	// take it again as soon as it is due. Apply does not check the lease: Version does.
 	ReleaseLease bool
 }
 
@@ -110,13 +133,17 @@ type ClaimRequest struct {
 	// Owner identifies the claiming replica; a line claimed by one owner is not handed to
 	// another until the lease expires (a crashed replica's lines come back).
 	Owner string
-	// States are the states to claim from, for example Received and Routed.
+	// States are the states to claim from, for example Received and Routed (required).
 	States []order.State
 	// Supplier, when set, claims only lines routed to that supplier.
 	Supplier string
-	// Due: only lines whose NextAttemptAt is at or before Now.
-	Now   time.Time
+	// Due: only lines whose NextAttemptAt is at or before Now, and whose lease (held by any
+	// owner, this one included) ended at or before Now. A zero Now means time.Now().
+	Now time.Time
+	// Limit caps how many lines are claimed (DefaultLimit when 0). The most overdue lines
+	// come first.
 	Limit int
+	// Lease is how long the claim lasts from Now (DefaultLease when 0).
 	Lease time.Duration
 }
 
@@ -126,17 +153,22 @@ type Filter struct {
 	Supplier string
 	// BillNo restricts to one order's lines.
 	BillNo string
-	// After is a cursor: ids greater than this.
+	// After is a cursor: ids greater than this (pass the last id of the previous page).
 	After string
+	// Limit caps the page (DefaultLimit when 0).
 	Limit int
 }
 
 // Store is the journal. Implementations are safe for concurrent use.
 type Store interface {
 	// Intake journals an order's lines in state Received. It is idempotent on
-	// source + bill + entry: lines already journaled are left as they are.
+	// source + bill + entry: lines already journaled are left as they are (and keep the
+	// order as it was when they were journaled); new lines of a repeated order are journaled
+	// with the order as given now. New lines start in Received at Version 1, due at once.
 	Intake(ctx context.Context, o *order.Order) (IntakeResult, error)
-	// Claim leases up to req.Limit due lines in req.States to req.Owner.
+	// Claim leases up to req.Limit due lines in req.States to req.Owner. A claimed line is
+	// not returned by another Claim (of any owner) until its lease ends or is released;
+	// claiming does not change the line's Version.
 	Claim(ctx context.Context, req ClaimRequest) ([]*Line, error)
 	// Apply commits a batch of changes in one transaction. Each change is checked on its
 	// own; the returned slice has one error (nil, ErrConflict, ErrNotFound, or a transition
@@ -150,8 +182,13 @@ type Store interface {
 	FindByIdempotencyKey(ctx context.Context, key string) (*Line, error)
 	// List returns lines matching the filter, ordered by id.
 	List(ctx context.Context, f Filter) ([]*Line, error)
-	// Counts returns how many lines are in each state.
+	// Counts returns how many lines are in each state; every state of order.States is in
+	// the map, with 0 when no line is in it.
 	Counts(ctx context.Context) (map[order.State]int64, error)
+	// AcceptedSince returns, per supplier, how many lines moved to Accepted at or after
+	// since (whatever state they are in now). The status reporter and the daily and hourly
+	// quotas read it.
+	AcceptedSince(ctx context.Context, since time.Time) (map[string]int64, error)
 	// Cursor and SetCursor keep small named values (the ERP watermark) durable.
 	Cursor(ctx context.Context, name string) (string, error)
 	SetCursor(ctx context.Context, name, value string) error
