@@ -1,0 +1,257 @@
+package suppliertest
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dropship-operator/dropship-operator/dispatcher/config"
+	"github.com/dropship-operator/dropship-operator/dispatcher/order"
+	"github.com/dropship-operator/dropship-operator/dispatcher/supplier"
+)
+
+// ConformanceTimeout is the per-attempt timeout the suite's supplier config sets; adapters
+// must honour it (the timeout cases wait for it).
+const ConformanceTimeout = 400 * time.Millisecond
+
+// ConformanceEnv is what the suite hands an adapter factory for each case.
+type ConformanceEnv struct {
+	// Server is the simulator the adapter must talk to.
+	Server *Server
+	// Supplier is a supplier config aimed at Server: default payload, orderIDPath
+	// "data.orderId", acceptedWhen "code == 0", messagePath "message", no auth,
+	// delivery timeout ConformanceTimeout, and a catalog mapping SKU-1 → S-SKU-1.
+	Supplier config.Supplier
+}
+
+// ConformanceOrder is the order the suite submits; its phone and address must never show
+// in an adapter's errors.
+func ConformanceOrder(billNo string) *order.Order {
+	return &order.Order{
+		Source: "conformance", BillNo: billNo, BillID: "100" + billNo, Currency: "CNY",
+		ShipTo: order.ShipTo{Name: "张三", Phone: "13812345678", Province: "广东省", City: "深圳市", District: "南山区", Address: "科技园南路18号"},
+		Lines: []order.Line{
+			{EntryID: "1", SKU: "SKU-1", Name: "保温杯", Quantity: 2, UnitPrice: 39.9},
+			{EntryID: "2", SKU: "SKU-2", Name: "毛巾", Quantity: 1, UnitPrice: 12},
+		},
+		CreatedAt: time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC),
+	}
+}
+
+func conformanceEnv(t *testing.T, p Profile) ConformanceEnv {
+	srv := Start(t, Options{Name: "conformance", Profile: p, KnownSKUs: []string{"S-SKU-1", "SKU-2"}, HangLimit: 5 * time.Second})
+	return ConformanceEnv{Server: srv, Supplier: config.Supplier{
+		Name: "conformance",
+		HTTP: &config.HTTPEndpoint{
+			URL:      srv.OrdersURL(),
+			Auth:     config.HTTPAuth{Type: config.HTTPAuthNone},
+			Request:  config.HTTPRequest{Method: "POST"},
+			Response: config.HTTPResponse{OrderIDPath: "data.orderId", AcceptedWhen: "code == 0", MessagePath: "message"},
+		},
+		Catalog:  config.Catalog{SKUs: []config.CatalogItem{{SKU: "SKU-1", SupplierSKU: "S-SKU-1", Price: 30}}},
+		Delivery: config.Delivery{Timeout: config.D(ConformanceTimeout)},
+		Capacity: config.Capacity{MaxConcurrent: 4},
+	}}
+}
+
+func conformanceRequest(billNo string, lines ...int) supplier.Request {
+	o := ConformanceOrder(billNo)
+	entry := ""
+	if len(lines) == 1 {
+		entry = o.Lines[lines[0]].EntryID
+	}
+	return supplier.Request{Order: o, Lines: lines, IdempotencyKey: order.IdempotencyKey(o.Source, o.BillNo, entry, "conformance"), CallbackURL: "http://127.0.0.1:1/v1/suppliers/conformance/shipments"}
+}
+
+// RunAdapterConformance checks an adapter against the simulator: acceptance, the
+// Idempotency-Key sent and stable, replays answered with the same order id, classification
+// of 4xx, 429 (with Retry-After), 5xx, timeouts and refused connections, and errors free of
+// the consignee's personal data. newAdapter is called once per case with a fresh server.
+func RunAdapterConformance(t *testing.T, newAdapter func(t *testing.T, env ConformanceEnv) supplier.Adapter) {
+	t.Run("accepts an order and returns the supplier order id", func(t *testing.T) {
+		env := conformanceEnv(t, Profile{})
+		a := newAdapter(t, env)
+		req := conformanceRequest("SO-1", 0)
+		res, err := a.Submit(context.Background(), req)
+		if err != nil {
+			t.Fatalf("Submit: %v", err)
+		}
+		e, ok := env.Server.Lookup(req.IdempotencyKey)
+		if !ok {
+			t.Fatalf("the simulator has no order under the request's idempotency key; it saw %q", env.Server.LastIdempotencyKey())
+		}
+		if res.SupplierOrderID != e.OrderID {
+			t.Errorf("SupplierOrderID = %q, want %q", res.SupplierOrderID, e.OrderID)
+		}
+		if want := []string{order.LineID("conformance", "SO-1", "1")}; strings.Join(e.Lines, ",") != want[0] {
+			t.Errorf("ledger lines = %q, want %q", e.Lines, want)
+		}
+	})
+
+	t.Run("whole order sends every line", func(t *testing.T) {
+		env := conformanceEnv(t, Profile{})
+		a := newAdapter(t, env)
+		req := conformanceRequest("SO-W")
+		if _, err := a.Submit(context.Background(), req); err != nil {
+			t.Fatalf("Submit: %v", err)
+		}
+		e, _ := env.Server.Lookup(req.IdempotencyKey)
+		if len(e.Lines) != 2 {
+			t.Errorf("ledger has %d lines, want 2", len(e.Lines))
+		}
+	})
+
+	t.Run("a repeated key is a replay with the same order id", func(t *testing.T) {
+		env := conformanceEnv(t, Profile{})
+		a := newAdapter(t, env)
+		req := conformanceRequest("SO-2", 0)
+		first, err := a.Submit(context.Background(), req)
+		if err != nil {
+			t.Fatalf("first Submit: %v", err)
+		}
+		second, err := a.Submit(context.Background(), req)
+		if err != nil {
+			t.Fatalf("second Submit: %v", err)
+		}
+		if first.SupplierOrderID != second.SupplierOrderID {
+			t.Errorf("order ids differ: %q then %q", first.SupplierOrderID, second.SupplierOrderID)
+		}
+		st := env.Server.Stats()
+		if st.Accepted != 1 || st.Replays != 1 || st.Duplicates != 0 {
+			t.Errorf("accepted/replays/duplicates = %d/%d/%d, want 1/1/0", st.Accepted, st.Replays, st.Duplicates)
+		}
+	})
+
+	t.Run("the key survives a failure and a timeout after acceptance", func(t *testing.T) {
+		env := conformanceEnv(t, Profile{ErrorRate: 1})
+		a := newAdapter(t, env)
+		req := conformanceRequest("SO-3", 1)
+		if _, err := a.Submit(context.Background(), req); supplier.KindOf(err) != supplier.Transient {
+			t.Fatalf("Submit against 503: err = %v, want Transient", err)
+		}
+		if got := env.Server.LastIdempotencyKey(); got != req.IdempotencyKey {
+			t.Errorf("key sent = %q, want %q", got, req.IdempotencyKey)
+		}
+		mustSetProfile(t, env.Server, Profile{TimeoutRate: 1, TimeoutAfterAccept: true})
+		if _, err := a.Submit(context.Background(), req); supplier.KindOf(err) != supplier.Transient {
+			t.Fatalf("Submit that times out after acceptance: err = %v, want Transient", err)
+		}
+		mustSetProfile(t, env.Server, Profile{})
+		res, err := a.Submit(context.Background(), req)
+		if err != nil {
+			t.Fatalf("retry: %v", err)
+		}
+		e, _ := env.Server.Lookup(req.IdempotencyKey)
+		if res.SupplierOrderID != e.OrderID {
+			t.Errorf("retry got order %q, want the first acceptance %q", res.SupplierOrderID, e.OrderID)
+		}
+		if st := env.Server.Stats(); st.Accepted != 1 || st.Duplicates != 0 || st.Replays != 1 {
+			t.Errorf("accepted/replays/duplicates = %d/%d/%d, want 1/1/0", st.Accepted, st.Replays, st.Duplicates)
+		}
+	})
+
+	cases := map[string]struct {
+		profile    Profile
+		lines      []int
+		badSKU     bool
+		kind       supplier.Kind
+		status     int
+		retryAfter [2]time.Duration // inclusive range
+	}{
+		"500 is transient":                   {profile: Profile{ErrorRate: 1, ErrorStatus: 500}, kind: supplier.Transient, status: 500},
+		"502 is transient":                   {profile: Profile{ErrorRate: 1, ErrorStatus: 502}, kind: supplier.Transient, status: 502},
+		"503 is transient":                   {profile: Profile{ErrorRate: 1, ErrorStatus: 503}, kind: supplier.Transient, status: 503},
+		"408 is transient":                   {profile: Profile{ErrorRate: 1, ErrorStatus: 408}, kind: supplier.Transient, status: 408},
+		"400 is rejected":                    {profile: Profile{ErrorRate: 1, ErrorStatus: 400}, kind: supplier.Rejected, status: 400},
+		"404 is rejected":                    {profile: Profile{ErrorRate: 1, ErrorStatus: 404}, kind: supplier.Rejected, status: 404},
+		"unknown SKU is rejected":            {badSKU: true, kind: supplier.Rejected, status: 422},
+		"200 with an error code is rejected": {profile: Profile{SoftRejectRate: 1}, kind: supplier.Rejected, status: 200},
+		"429 is throttled with Retry-After seconds": {profile: Profile{ThrottleRate: 1, RetryAfter: 7 * time.Second},
+			kind: supplier.Throttled, status: 429, retryAfter: [2]time.Duration{7 * time.Second, 7 * time.Second}},
+		"429 is throttled with a Retry-After date": {profile: Profile{ThrottleRate: 1, RetryAfter: 30 * time.Second, RetryAfterDate: true},
+			kind: supplier.Throttled, status: 429, retryAfter: [2]time.Duration{28 * time.Second, 31 * time.Second}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			env := conformanceEnv(t, tc.profile)
+			a := newAdapter(t, env)
+			req := conformanceRequest("SO-C", 0)
+			if tc.badSKU {
+				req.Order.Lines[0].SKU = "SKU-UNKNOWN"
+			}
+			_, err := a.Submit(context.Background(), req)
+			var se *supplier.Error
+			if !errors.As(err, &se) {
+				t.Fatalf("Submit: err = %v, want a *supplier.Error", err)
+			}
+			if se.Kind != tc.kind || se.StatusCode != tc.status {
+				t.Errorf("kind/status = %v/%d, want %v/%d (err %v)", se.Kind, se.StatusCode, tc.kind, tc.status, err)
+			}
+			if se.RetryAfter < tc.retryAfter[0] || se.RetryAfter > tc.retryAfter[1] {
+				t.Errorf("RetryAfter = %v, want within %v", se.RetryAfter, tc.retryAfter)
+			}
+			assertNoPII(t, err, req.Order)
+			if st := env.Server.Stats(); st.Accepted != 0 {
+				t.Errorf("the simulator accepted %d orders, want 0", st.Accepted)
+			}
+		})
+	}
+
+	t.Run("a hanging supplier is a transient timeout within the delivery timeout", func(t *testing.T) {
+		env := conformanceEnv(t, Profile{TimeoutRate: 1})
+		a := newAdapter(t, env)
+		start := time.Now()
+		_, err := a.Submit(context.Background(), conformanceRequest("SO-T", 0))
+		if supplier.KindOf(err) != supplier.Transient || err == nil {
+			t.Fatalf("Submit: err = %v, want Transient", err)
+		}
+		if took := time.Since(start); took > ConformanceTimeout+2*time.Second {
+			t.Errorf("Submit took %v, want about the delivery timeout %v", took, ConformanceTimeout)
+		}
+	})
+
+	t.Run("the caller's context bounds the call", func(t *testing.T) {
+		env := conformanceEnv(t, Profile{TimeoutRate: 1})
+		a := newAdapter(t, env)
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := a.Submit(ctx, conformanceRequest("SO-X", 0))
+		if err == nil || supplier.KindOf(err) != supplier.Transient {
+			t.Fatalf("Submit: err = %v, want Transient", err)
+		}
+		if took := time.Since(start); took > ConformanceTimeout {
+			t.Errorf("Submit took %v after a 50ms context", took)
+		}
+	})
+
+	t.Run("a refused connection is transient", func(t *testing.T) {
+		env := conformanceEnv(t, Profile{})
+		a := newAdapter(t, env)
+		_ = env.Server.Close()
+		_, err := a.Submit(context.Background(), conformanceRequest("SO-R", 0))
+		if err == nil || supplier.KindOf(err) != supplier.Transient {
+			t.Fatalf("Submit: err = %v, want Transient", err)
+		}
+	})
+}
+
+func mustSetProfile(t *testing.T, s *Server, p Profile) {
+	t.Helper()
+	if err := s.SetProfile(p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// assertNoPII fails when an error's text carries the consignee's phone, address or name.
+func assertNoPII(t *testing.T, err error, o *order.Order) {
+	t.Helper()
+	msg := err.Error()
+	for _, pii := range []string{o.ShipTo.Phone, o.ShipTo.Address, o.ShipTo.Name} {
+		if strings.Contains(msg, pii) {
+			t.Errorf("error %q contains personal data", msg)
+		}
+	}
+}
