@@ -28,7 +28,7 @@ type Supplier struct {
 // health windows hang off it; it must not block.
 type Observer interface {
 	// Attempt is called after every supplier call.
-	Attempt(supplier string, outcome Outcome, took time.Duration)
+	Attempt(supplier string, outcome Outcome, took time.Duration, err error)
 	// Committed is called after a change to line l (as it was before) was journaled.
 	Committed(l *store.Line, c store.Change)
 }
@@ -498,7 +498,7 @@ func (p *pool) deliver(ctx context.Context, l *store.Line) result {
 		p.breaker.Release()
 	}
 	if p.d.opts.Observer != nil {
-		p.d.opts.Observer.Attempt(p.s.Name, outcome, took)
+		p.d.opts.Observer.Attempt(p.s.Name, outcome, took, err)
 	}
 	return result{line: l, change: c}
 }
