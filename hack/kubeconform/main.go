@@ -242,7 +242,7 @@ func writeCRDs(dir string, defs map[string]any, out string) (int, error) {
 			var crd struct {
 				Kind string `json:"kind"`
 				Spec struct {
-					Group    string `json:"group"`
+					Group    string                `json:"group"`
 					Names    struct{ Kind string } `json:"names"`
 					Versions []struct {
 						Name   string `json:"name"`
@@ -310,4 +310,3 @@ func writeJSON(path string, v any) error {
 	err = enc.Encode(v)
 	return errors.Join(err, f.Close())
 }
-

@@ -52,9 +52,9 @@ func TestConvert(t *testing.T) {
 
 func TestFileName(t *testing.T) {
 	cases := map[string][3]string{
-		"deployment-apps-v1.json":             {"Deployment", "apps", "v1"},
-		"service-v1.json":                     {"Service", "", "v1"},
-		"clusterrole-rbac-v1.json":            {"ClusterRole", "rbac.authorization.k8s.io", "v1"},
+		"deployment-apps-v1.json":              {"Deployment", "apps", "v1"},
+		"service-v1.json":                      {"Service", "", "v1"},
+		"clusterrole-rbac-v1.json":             {"ClusterRole", "rbac.authorization.k8s.io", "v1"},
 		"routingpolicy-dropship-v1alpha1.json": {"RoutingPolicy", "dropship.dev", "v1alpha1"},
 	}
 	for want, in := range cases {
