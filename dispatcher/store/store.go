@@ -100,8 +100,9 @@ type IntakeResult struct {
 
 // Change moves one line from one state to another and sets fields with it, atomically.
 // Only the fields whose pointer is non-nil (Explain: non-nil, AddTried: non-empty) are
-// written. To may equal From where the state machine allows it (a retry: Submitted →
-// Submitted) to update fields only. A successful change bumps the line's Version by one.
+// written. A change with To == From updates fields only (postpone a line with
+// NextAttemptAt, release its lease) and is allowed in every state; any other move must be
+// allowed by order.CanTransition. A successful change bumps the line's Version by one.
 type Change struct {
 	ID string
 	// From and Version are what the caller last saw; a mismatch is ErrConflict.
@@ -189,7 +190,8 @@ type Store interface {
 	// since (whatever state they are in now). The status reporter and the daily and hourly
 	// quotas read it.
 	AcceptedSince(ctx context.Context, since time.Time) (map[string]int64, error)
-	// Cursor and SetCursor keep small named values (the ERP watermark) durable.
+	// Cursor and SetCursor keep small named values (the ERP watermark) durable. Cursor
+	// returns "" for a name never set.
 	Cursor(ctx context.Context, name string) (string, error)
 	SetCursor(ctx context.Context, name, value string) error
 	// Close releases the store.

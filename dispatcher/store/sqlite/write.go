@@ -1,0 +1,196 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/dropship-operator/dropship-operator/dispatcher/order"
+	"github.com/dropship-operator/dropship-operator/dispatcher/store"
+	"github.com/dropship-operator/dropship-operator/dispatcher/store/internal/journal"
+)
+
+// Intake journals the order's new lines in state Received (see store.Store).
+func (s *Store) Intake(ctx context.Context, o *order.Order) (store.IntakeResult, error) {
+	in, err := journal.PrepareIntake(o)
+	if err != nil {
+		return store.IntakeResult{}, err
+	}
+	var res store.IntakeResult
+	err = s.w.do(ctx, func(t *tx) error {
+		res = store.IntakeResult{}
+		var fresh []int
+		for i, id := range in.IDs {
+			var st string
+			var v int64
+			switch err := t.st.lineState.QueryRowContext(t.ctx, id).Scan(&st, &v); {
+			case errors.Is(err, sql.ErrNoRows):
+				fresh = append(fresh, i)
+				res.New = append(res.New, id)
+			case err != nil:
+				return fmt.Errorf("cannot look up line %q: %w", id, err)
+			default:
+				res.Existing = append(res.Existing, id)
+			}
+		}
+		if len(fresh) == 0 {
+			return nil
+		}
+		now := journal.Nanos(s.opts.now())
+		r, err := t.st.insertOrder.ExecContext(t.ctx, o.Source, o.BillNo, in.Body, now)
+		if err != nil {
+			return fmt.Errorf("cannot insert order %q: %w", o.BillNo, err)
+		}
+		oid, err := r.LastInsertId()
+		if err != nil {
+			return fmt.Errorf("cannot insert order %q: %w", o.BillNo, err)
+		}
+		for _, i := range fresh {
+			if _, err := t.st.insertLine.ExecContext(t.ctx, in.IDs[i], oid, i, o.Source, o.BillNo,
+				o.Lines[i].EntryID, string(order.StateReceived), now, now); err != nil {
+				return fmt.Errorf("cannot insert line %q: %w", in.IDs[i], err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return store.IntakeResult{}, fmt.Errorf("cannot journal order %q: %w", o.BillNo, err)
+	}
+	return res, nil
+}
+
+// Apply commits the changes in one transaction, each checked on its own (see store.Store).
+func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]error, error) {
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	results := make([]error, len(changes))
+	args := make([][]any, len(changes))
+	now := s.opts.now()
+	for i, c := range changes {
+		if err := journal.Check(c); err != nil {
+			results[i] = err
+			continue
+		}
+		a, err := journal.ChangeArgs(c, now)
+		if err != nil {
+			results[i] = err
+			continue
+		}
+		args[i] = a
+	}
+	err := s.w.do(ctx, func(t *tx) error {
+		for i, c := range changes {
+			if args[i] == nil {
+				continue
+			}
+			r, err := t.st.change.ExecContext(t.ctx, args[i]...)
+			if err != nil {
+				return fmt.Errorf("cannot change line %q: %w", c.ID, err)
+			}
+			n, err := r.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("cannot change line %q: %w", c.ID, err)
+			}
+			if n == 1 {
+				results[i] = nil
+				continue
+			}
+			var st string
+			var v int64
+			switch err := t.st.lineState.QueryRowContext(t.ctx, c.ID).Scan(&st, &v); {
+			case errors.Is(err, sql.ErrNoRows):
+				results[i] = fmt.Errorf("cannot change line %q: %w", c.ID, store.ErrNotFound)
+			case err != nil:
+				return fmt.Errorf("cannot look up line %q: %w", c.ID, err)
+			default:
+				results[i] = fmt.Errorf("cannot move line %q from %s version %d: it is %s version %d: %w",
+					c.ID, c.From, c.Version, st, v, store.ErrConflict)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cannot apply %d changes: %w", len(changes), err)
+	}
+	return results, nil
+}
+
+// Claim leases due lines to req.Owner (see store.Store).
+func (s *Store) Claim(ctx context.Context, req store.ClaimRequest) ([]*store.Line, error) {
+	if req.Owner == "" || len(req.States) == 0 {
+		return nil, fmt.Errorf("cannot claim lines: a claim needs an owner and states")
+	}
+	now := req.Now
+	if now.IsZero() {
+		now = s.opts.now()
+	}
+	limit := req.Limit
+	if limit <= 0 {
+		limit = store.DefaultLimit
+	}
+	lease := req.Lease
+	if lease <= 0 {
+		lease = store.DefaultLease
+	}
+	var q strings.Builder
+	q.WriteString("UPDATE lines SET lease_owner = ?, lease_until = ? WHERE id IN (SELECT id FROM lines WHERE state IN (")
+	args := []any{req.Owner, journal.Nanos(now.Add(lease))}
+	for i, st := range req.States {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("?")
+		args = append(args, string(st))
+	}
+	q.WriteString(") AND next_attempt_at <= ? AND lease_until <= ?")
+	args = append(args, journal.Nanos(now), journal.Nanos(now))
+	if req.Supplier != "" {
+		q.WriteString(" AND supplier = ?")
+		args = append(args, req.Supplier)
+	}
+	q.WriteString(" ORDER BY next_attempt_at, id LIMIT ?) RETURNING id")
+	args = append(args, limit)
+	var ids []string
+	err := s.w.do(ctx, func(t *tx) error {
+		ids = ids[:0]
+		rows, err := t.conn.QueryContext(t.ctx, q.String(), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cannot claim lines for %q: %w", req.Owner, err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	lines, err := s.byIDs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("cannot claim lines for %q: %w", req.Owner, err)
+	}
+	return lines, nil
+}
+
+// SetCursor stores a named value durably.
+func (s *Store) SetCursor(ctx context.Context, name, value string) error {
+	err := s.w.do(ctx, func(t *tx) error {
+		_, err := t.st.setCursor.ExecContext(t.ctx, name, value)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("cannot set cursor %q: %w", name, err)
+	}
+	return nil
+}
