@@ -214,4 +214,3 @@ func (s *Server) query(w http.ResponseWriter, svc string, q request) {
 	}
 	writeJSON(w, out)
 }
-
