@@ -68,6 +68,8 @@ type Pipeline struct {
 	m       *Metrics
 	deliver *delivery.Deliverer
 
+	publicURL string
+
 	wakeRoute chan struct{}
 	wakeERP   chan struct{}
 	wakeClose chan struct{}
@@ -113,9 +115,12 @@ func New(st store.Store, opts Options, log logr.Logger) (*Pipeline, error) {
 		done:      make(chan struct{}),
 		ready:     make(chan struct{}),
 	}
-	var cb func(string) string
-	if opts.PublicURL != "" {
-		cb = func(s string) string { return CallbackURL(opts.PublicURL, s) }
+	p.publicURL = opts.PublicURL
+	cb := func(s string) string {
+		if p.publicURL == "" {
+			return ""
+		}
+		return CallbackURL(p.publicURL, s)
 	}
 	d, err := delivery.New(st, delivery.Options{
 		Owner: opts.Owner, Lease: opts.Lease, Suppliers: opts.Suppliers,
@@ -137,6 +142,10 @@ func CallbackURL(public, name string) string {
 	}
 	return public + "/v1/suppliers/" + name + "/shipments"
 }
+
+// SetPublicURL sets the base of the callback URLs given to suppliers when Options.PublicURL
+// was empty (the server's address is known only once it listens). Call it before Run.
+func (p *Pipeline) SetPublicURL(u string) { p.publicURL = u }
 
 // Metrics returns the pipeline's metrics.
 func (p *Pipeline) Metrics() *Metrics { return p.m }

@@ -1,0 +1,250 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr/testr"
+
+	"github.com/dropship-operator/dropship-operator/dispatcher/app"
+	"github.com/dropship-operator/dropship-operator/dispatcher/app/apptest"
+	"github.com/dropship-operator/dropship-operator/dispatcher/config"
+	"github.com/dropship-operator/dropship-operator/dispatcher/order"
+	"github.com/dropship-operator/dropship-operator/dispatcher/server"
+	"github.com/dropship-operator/dropship-operator/dispatcher/store"
+	"github.com/dropship-operator/dropship-operator/dispatcher/supplier/suppliertest"
+)
+
+func fastDelivery() config.Delivery {
+	return config.Delivery{Timeout: config.D(2 * time.Second),
+		Retry:         config.Retry{Attempts: 3, Initial: config.D(20 * time.Millisecond), Max: config.D(100 * time.Millisecond)},
+		RetryAfterMax: config.D(100 * time.Millisecond)}
+}
+
+// start runs a dispatcher in-process over a fresh Env.
+func start(t *testing.T, o apptest.Options) (*apptest.Env, *app.Dispatcher, *apptest.Client) {
+	t.Helper()
+	o.Dir = t.TempDir()
+	if o.Delivery.Timeout.IsZero() {
+		o.Delivery = fastDelivery()
+	}
+	env, err := apptest.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	d, err := app.New(ctx, env.Config, app.Options{Owner: "test", Lease: 2 * time.Second, Log: testr.NewWithOptions(t, testr.Options{Verbosity: 0})})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("dispatcher stopped with an error: %v", err)
+		}
+	})
+	return env, d, apptest.NewClient(d.Addr())
+}
+
+func post(t *testing.T, c *apptest.Client, orders []*order.Order) {
+	t.Helper()
+	for i := 0; i < len(orders); i += 50 {
+		status, body, err := c.Post(context.Background(), orders[i:min(i+50, len(orders))])
+		if err != nil || status != http.StatusAccepted {
+			t.Fatalf("intake: status %d, err %v: %s", status, err, body)
+		}
+	}
+}
+
+// waitFor polls the journal counts until cond holds or the deadline passes.
+func waitFor(t *testing.T, d *app.Dispatcher, what string, within time.Duration, cond func(map[order.State]int64) bool) map[order.State]int64 {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		c, err := d.Pipeline().Store().Counts(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cond(c) {
+			return c
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not reached within %v; counts %v", what, within, c)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestOrdersFlowFromIntakeToShipment(t *testing.T) {
+	env, d, c := start(t, apptest.Options{Profile: suppliertest.Profile{ShipDelay: 20 * time.Millisecond}})
+	const n = 300
+	post(t, c, apptest.Orders("E2E", 0, n))
+	waitFor(t, d, "every line closed", 30*time.Second, func(c map[order.State]int64) bool { return c[order.StateClosed] == n })
+
+	accepted, dups, _ := env.Ledger()
+	if accepted != n || dups != 0 {
+		t.Errorf("simulators accepted %d orders with %d duplicates, want %d and 0", accepted, dups, n)
+	}
+	var ov server.OrderView
+	if status, err := c.Get(context.Background(), "/v1/orders/E2E-7", &ov); err != nil || status != 200 {
+		t.Fatalf("GET order: %d %v", status, err)
+	}
+	l := ov.Lines[0]
+	if l.State != order.StateClosed || l.Supplier == "" || len(l.Explain) == 0 || l.Shipment == nil || l.Shipment.TrackingNo == "" || l.SupplierOrderID == "" {
+		t.Errorf("order view lacks state, supplier, explain or shipment: %+v", l)
+	}
+	// Every supplier got a share (weights 1:1:1).
+	for _, s := range env.Fleet.Stats() {
+		if s.Accepted < n/6 {
+			t.Errorf("supplier %s accepted %d of %d orders, want about a third", s.Name, s.Accepted, n)
+		}
+	}
+	metrics := get(t, c, "/metrics")
+	for _, want := range []string{
+		`dropship_lines{state="Closed"} 300`,
+		`dropship_supplier_requests_total{outcome="accepted",supplier="sup-00"}`,
+		`dropship_supplier_request_duration_seconds_bucket{supplier="sup-01"`,
+		`dropship_backlog 0`,
+		`dropship_intake_to_accepted_seconds_count 300`,
+		`dropship_shipment_callbacks_total{result="shipped",supplier="sup-02"}`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if s := get(t, c, "/readyz"); !strings.Contains(s, "ready") {
+		t.Errorf("/readyz: %s", s)
+	}
+}
+
+func get(t *testing.T, c *apptest.Client, path string) string {
+	t.Helper()
+	resp, err := c.HTTP.Get(c.BaseURL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+func TestInvalidIntakeIsRefusedAndNotJournaled(t *testing.T) {
+	_, d, c := start(t, apptest.Options{})
+	bad := apptest.Orders("BAD", 0, 2)
+	bad[1].Lines[0].Quantity = 0
+	bad[1].ShipTo.Phone = ""
+	status, body, err := c.Post(context.Background(), bad)
+	if err != nil || status != http.StatusBadRequest {
+		t.Fatalf("status %d err %v, want 400", status, err)
+	}
+	var eb struct {
+		Orders []server.OrderErrors `json:"orders"`
+	}
+	if err := json.Unmarshal(body, &eb); err != nil {
+		t.Fatal(err)
+	}
+	var fields []string
+	for _, oe := range eb.Orders {
+		for _, fe := range oe.Errors {
+			fields = append(fields, fe.Field)
+		}
+	}
+	if len(eb.Orders) != 1 || eb.Orders[0].Index != 1 || strings.Join(fields, ",") != "shipTo.phone,lines[0].quantity" {
+		t.Errorf("field errors = %+v, want order 1 with shipTo.phone and lines[0].quantity", eb.Orders)
+	}
+	lines, err := d.Pipeline().Store().List(context.Background(), store.Filter{})
+	if err != nil || len(lines) != 0 {
+		t.Errorf("a refused batch journaled %d lines (err %v)", len(lines), err)
+	}
+	// Unsigned requests are refused.
+	resp, err := http.Post(c.BaseURL+"/v1/orders", "application/json", strings.NewReader("[]"))
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("unsigned intake: %v %v, want 401", resp.StatusCode, err)
+	}
+}
+
+func TestRefusingSupplierIsRoutedAround(t *testing.T) {
+	env, d, c := start(t, apptest.Options{})
+	refuser := env.Fleet.Servers[0]
+	if err := refuser.SetProfile(suppliertest.Profile{SoftRejectRate: 1}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 90
+	post(t, c, apptest.Orders("RR", 0, n))
+	waitFor(t, d, "every line accepted elsewhere", 20*time.Second, func(c map[order.State]int64) bool { return c[order.StateClosed] == n })
+	if s := refuser.Stats(); s.Accepted != 0 || s.SoftRejected == 0 {
+		t.Errorf("refusing supplier: accepted %d, soft-rejected %d; want 0 and some", s.Accepted, s.SoftRejected)
+	}
+	lines, err := d.Pipeline().Store().List(context.Background(), store.Filter{Limit: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rerouted := 0
+	for _, l := range lines {
+		if len(l.Tried) > 0 {
+			rerouted++
+			if l.Tried[0] != apptest.Name(0) || l.Supplier == apptest.Name(0) {
+				t.Errorf("line %s: tried %v, supplier %s", l.ID, l.Tried, l.Supplier)
+			}
+		}
+	}
+	if rerouted == 0 {
+		t.Error("no line was rerouted after a refusal")
+	}
+}
+
+func TestExhaustedRetriesDeadLetterAndReplay(t *testing.T) {
+	env, d, c := start(t, apptest.Options{Weights: []int32{1}, Profile: suppliertest.Profile{ErrorRate: 1, ErrorStatus: 503},
+		Adaptive: config.Adaptive{BaseEjectionTime: config.D(100 * time.Millisecond), MaxEjectionTime: config.D(200 * time.Millisecond)}})
+	post(t, c, apptest.Orders("DL", 0, 5))
+	waitFor(t, d, "every line dead-lettered", 20*time.Second, func(c map[order.State]int64) bool { return c[order.StateDeadLettered] == 5 })
+	var page server.DeadLetterPage
+	if status, err := c.Get(context.Background(), "/v1/deadletters?limit=2", &page); err != nil || status != 200 {
+		t.Fatalf("list dead letters: %d %v", status, err)
+	}
+	if len(page.Items) != 2 || page.Next == "" {
+		t.Fatalf("first page: %d items, next %q; want 2 and a cursor", len(page.Items), page.Next)
+	}
+	dl := page.Items[0]
+	if !strings.Contains(dl.Reason, "retries exhausted after 3 attempts") || dl.LastResponse == "" || dl.Attempts != 3 {
+		t.Errorf("dead letter lacks reason or last response: %+v", dl)
+	}
+	if err := env.Fleet.Servers[0].SetProfile(suppliertest.Profile{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{dl.ID, page.Items[1].ID} {
+		req, _ := http.NewRequest(http.MethodPost, c.BaseURL+"/v1/deadletters/"+strings.ReplaceAll(id, "/", "%2F")+"/replay", nil)
+		resp, err := c.HTTP.Do(req)
+		if err != nil || resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("replay %s: %v %v", id, resp.StatusCode, err)
+		}
+		resp.Body.Close()
+	}
+	waitFor(t, d, "replayed lines closed", 20*time.Second, func(c map[order.State]int64) bool {
+		return c[order.StateClosed] == 2 && c[order.StateDeadLettered] == 3
+	})
+	// Replaying a line that is not dead-lettered is a conflict.
+	req, _ := http.NewRequest(http.MethodPost, c.BaseURL+"/v1/deadletters/"+strings.ReplaceAll(dl.ID, "/", "%2F")+"/replay", nil)
+	resp, err := c.HTTP.Do(req)
+	if err != nil || resp.StatusCode != http.StatusConflict {
+		t.Errorf("second replay: %v %v, want 409", resp.StatusCode, err)
+	}
+}
+
+func TestShadowModeSendsNothing(t *testing.T) {
+	env, d, c := start(t, apptest.Options{Mode: config.ModeShadow})
+	post(t, c, apptest.Orders("SH", 0, 40))
+	waitFor(t, d, "every line shadowed", 20*time.Second, func(c map[order.State]int64) bool { return c[order.StateShadowed] == 40 })
+	if _, _, requests := env.Ledger(); requests != 0 {
+		t.Errorf("shadow mode sent %d requests to suppliers", requests)
+	}
+}
