@@ -1,0 +1,136 @@
+package routing
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/dropship-operator/dropship-operator/dispatcher/config"
+	"github.com/dropship-operator/dropship-operator/dispatcher/health"
+)
+
+// cand is a Candidate plus what the strategies need.
+type cand struct {
+	Candidate
+	seed    uint64
+	latency int64 // health p95 latency in ms; 0 when unknown
+}
+
+// candidates checks every supplier of every tier of r for the lines, in listing order.
+func (e *Engine) candidates(r *rule, in *Input, lines []int) []cand {
+	overridden := e.overriddenEjections(r, in)
+	var out []cand
+	for j, tier := range r.tiers {
+		for _, m := range tier {
+			c := cand{Candidate: Candidate{Supplier: m.name, Tier: j, BaseWeight: m.base, HealthFactor: 1}, seed: m.seed}
+			c.Excluded = c.static(m.sup, in, lines)
+			snap, ok := in.Health[m.name]
+			var sp *health.Snapshot
+			if ok {
+				sp = &snap
+				c.State, c.HealthFactor, c.latency = snap.State, snap.HealthFactor, snap.P95LatencyMillis
+			}
+			if overridden[m.name] {
+				c.EjectionOverridden = true
+				c.EffectiveWeight = float64(m.base) * snap.HealthFactor
+			} else {
+				c.EffectiveWeight = health.EffectiveWeight(m.base, sp, in.Now)
+			}
+			if m.sup.suspend && c.State != health.StateSuspended {
+				c.State, c.EffectiveWeight = health.StateSuspended, 0
+			}
+			if c.Excluded == "" {
+				c.Excluded = c.dynamic(m.sup, sp, in.Now)
+			}
+			c.Eligible = c.Excluded == ""
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// static checks what depends on the line, not on the supplier's health: catalog, stock,
+// region, earlier refusal. It also fills the price and lead time.
+func (c *cand) static(s *supplierInfo, in *Input, lines []int) Reason {
+	o := in.Order
+	var why Reason
+	for _, li := range lines {
+		l := &o.Lines[li]
+		if s.catalog == nil {
+			continue
+		}
+		it, ok := s.catalog[l.SKU]
+		switch {
+		case !ok:
+			return NotInCatalog
+		case it.Stock != nil && float64(*it.Stock) < l.Quantity && why == "":
+			why = OutOfStock
+		}
+		c.Price += it.Price * l.Quantity
+		c.LeadTime = config.D(max(c.LeadTime.Duration, it.LeadTime.Duration))
+	}
+	if why != "" {
+		return why
+	}
+	if !s.allRegion && !s.regions[normProvince(o.ShipTo.Province)] {
+		return RegionNotServed
+	}
+	if slices.Contains(in.Tried, s.name) {
+		return AlreadyRefused
+	}
+	return ""
+}
+
+// dynamic checks the supplier's state: suspension, circuit, ejection, quota, weight.
+func (c *cand) dynamic(s *supplierInfo, snap *health.Snapshot, now time.Time) Reason {
+	switch {
+	case s.suspend || (snap != nil && snap.State == health.StateSuspended):
+		return Suspended
+	case snap != nil && snap.Circuit == health.CircuitOpen:
+		return CircuitOpen
+	case snap != nil && snap.Ejected(now) && !c.EjectionOverridden:
+		return Ejected
+	case snap != nil && snap.CapacityRemainingThisHour != nil && *snap.CapacityRemainingThisHour <= 0:
+		return HourlyQuotaFull
+	case snap != nil && snap.CapacityRemainingToday != nil && *snap.CapacityRemainingToday <= 0:
+		if snap.AfterCutoff {
+			return AfterCutoff
+		}
+		return QuotaExhausted
+	case c.EffectiveWeight <= 0:
+		return ZeroWeight
+	}
+	return ""
+}
+
+// overriddenEjections enforces MaxEjectionPercent over the rule's distinct suppliers:
+// when more are ejected than allowed, the ejections that end soonest are overridden.
+func (e *Engine) overriddenEjections(r *rule, in *Input) map[string]bool {
+	type ej struct {
+		name  string
+		until time.Time
+	}
+	var out []ej
+	seen := map[string]bool{}
+	for _, tier := range r.tiers {
+		for _, m := range tier {
+			s, ok := in.Health[m.name]
+			if ok && !seen[m.name] && s.Ejected(in.Now) {
+				out = append(out, ej{m.name, s.EjectedUntil})
+			}
+			seen[m.name] = true
+		}
+	}
+	allowed := r.distinct * e.maxEject / 100
+	if len(out) <= allowed {
+		return nil
+	}
+	slices.SortFunc(out, func(a, b ej) int {
+		return cmp.Or(a.until.Compare(b.until), cmp.Compare(a.name, b.name))
+	})
+	keep := make(map[string]bool, len(out)-allowed)
+	for _, x := range out[:len(out)-allowed] {
+		keep[x.name] = true
+	}
+	return keep
+}

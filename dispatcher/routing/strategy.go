@@ -1,0 +1,50 @@
+package routing
+
+import (
+	"math"
+
+	"github.com/dropship-operator/dropship-operator/dispatcher/config"
+)
+
+// choose applies the strategy to the eligible candidates of tier. The tier has load, so
+// it has at least one eligible candidate.
+func choose(s config.Strategy, cands []cand, tier int, key uint64) *cand {
+	var best *cand
+	bestScore := math.Inf(1)
+	for i := range cands {
+		c := &cands[i]
+		if c.Tier != tier || !c.Eligible {
+			continue
+		}
+		switch s {
+		case config.StrategyPriority:
+			return c
+		case config.StrategyCheapest:
+			if best == nil || less(c.Price, best.Price) {
+				best = c
+			}
+		case config.StrategyFastest:
+			if best == nil || less(float64(c.LeadTime.Duration), float64(best.LeadTime.Duration)) ||
+				(c.LeadTime == best.LeadTime && less(float64(c.latency), float64(best.latency))) {
+				best = c
+			}
+		default: // Weighted
+			if sc := rendezvousScore(key, c.seed, c.EffectiveWeight); best == nil || sc < bestScore {
+				best, bestScore = c, sc
+			}
+		}
+	}
+	return best
+}
+
+// less orders known (positive) figures before unknown (zero) ones; ties are not less,
+// so the earlier listed candidate stays.
+func less(a, b float64) bool {
+	switch {
+	case a <= 0:
+		return false
+	case b <= 0:
+		return true
+	}
+	return a < b
+}
