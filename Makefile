@@ -81,7 +81,7 @@ run: manifests generate ## Run the manager against the cluster in $KUBECONFIG.
 ##@ Test
 
 .PHONY: test
-test: k8s-bins ## Run every test (unit, envtest against a real API server, PostgreSQL, e2e, brief fuzzing).
+test: k8s-bins chart-tools ## Run every test (unit, envtest against a real API server, PostgreSQL, e2e, brief fuzzing).
 	go test $(GO_TEST_FLAGS) ./...
 	$(MAKE) fuzz
 
@@ -128,3 +128,50 @@ docker-build: ## Build the image (needs a Docker engine; not run in CI). IMG=…
 .PHONY: docker-push
 docker-push: ## Push the image.
 	$(CONTAINER_TOOL) push $(IMG)
+
+##@ Helm chart and installer
+
+CHART      := charts/dropship-operator
+SCHEMAS    := $(BIN)/schemas
+K8S_SWAGGER = $(shell go env GOMODCACHE)/k8s.io/kubernetes@v1.37.2/api/openapi-spec/swagger.json
+# Prometheus Operator's CRDs (ServiceMonitor, PrometheusRule), for validating the chart offline.
+PROMETHEUS_OPERATOR_VERSION ?= v0.85.0
+
+.PHONY: helm-sync
+helm-sync: ## Sync the chart with its sources: CRDs, RBAC rules, values.schema.json, README values table.
+	rm -f $(CHART)/crds/*.yaml
+	cp config/crd/bases/*.yaml $(CHART)/crds/
+	go run ./hack/helm rbac -role config/rbac/role.yaml -out $(CHART)/rbac/manager-rules.yaml
+	go run ./hack/helm docs -chart $(CHART)
+
+.PHONY: helm-lint
+helm-lint: $(HELM) ## helm lint --strict with the default values and each ci/*-values.yaml.
+	$(HELM) lint --strict $(CHART)
+	@for f in $(CHART)/ci/*-values.yaml; do $(HELM) lint --strict $(CHART) -f $$f; done
+
+.PHONY: kubeconform-schemas
+kubeconform-schemas: $(SCHEMAS)/.stamp ## Generate JSON schemas (Kubernetes 1.37, our CRDs, Prometheus Operator's) for offline kubeconform.
+
+$(SCHEMAS)/.stamp: hack/kubeconform/main.go $(wildcard config/crd/bases/*.yaml)
+	cd hack/k8s && go mod download k8s.io/kubernetes
+	rm -rf $(SCHEMAS) && mkdir -p $(SCHEMAS)
+	go run ./hack/kubeconform -swagger $(K8S_SWAGGER) -out $(SCHEMAS)/k8s \
+	  -crds config/crd/bases \
+	  -crds $$(go mod download -json github.com/prometheus-operator/prometheus-operator@$(PROMETHEUS_OPERATOR_VERSION) | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')/example/prometheus-operator-crd \
+	  -crds-out $(SCHEMAS)/crds
+	touch $@
+
+.PHONY: chart-tools
+chart-tools: $(HELM) $(KUBECONFORM) $(KUSTOMIZE) kubeconform-schemas ## Build what the chart and installer tests need.
+
+.PHONY: build-installer
+build-installer: $(KUSTOMIZE) ## Write dist/install.yaml (CRDs, RBAC, manager) for one `kubectl apply -f`. IMG=…
+	mkdir -p dist
+	rm -rf dist/.kustomize && mkdir -p dist/.kustomize && cp -r config dist/.kustomize/
+	cd dist/.kustomize/config/default && $(KUSTOMIZE) edit set image controller=$(IMG)
+	$(KUSTOMIZE) build dist/.kustomize/config/default > dist/install.yaml
+	rm -rf dist/.kustomize
+
+.PHONY: test-chart
+test-chart: k8s-bins chart-tools ## Test the chart and the installer (lint, kubeconform, install on a real API server).
+	go test $(GO_TEST_FLAGS) ./test/chart/... ./hack/helm/... ./hack/kubeconform/...
