@@ -471,7 +471,7 @@ type DispatcherHealthReport struct {
 	Policy string `json:"policy"`
 	// reportedAt is when the dispatcher wrote this entry.
 	// +optional
-	ReportedAt *metav1.Time `json:"reportedAt,omitempty"`
+	ReportedAt     *metav1.Time `json:"reportedAt,omitempty"`
 	SupplierHealth `json:",inline"`
 }
 

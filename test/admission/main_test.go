@@ -26,6 +26,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -77,6 +79,9 @@ func run(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "cannot create a client: %v\n", err)
 		return 1
 	}
-	_ = context.Background()
+	if err := k8sClient.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+		fmt.Fprintf(os.Stderr, "cannot create namespace %s: %v\n", ns, err)
+		return 1
+	}
 	return m.Run()
 }
