@@ -110,6 +110,7 @@ func templateFuncs(cat catalogIndex, loc *time.Location) template.FuncMap {
 		"join": func(sep string, items []string) string {
 			return strings.Join(items, sep)
 		},
+		"list":        func(items ...string) []string { return items },
 		"supplierSKU": cat.supplierSKU,
 		"date": func(layout string, t time.Time) string {
 			if t.IsZero() {
@@ -161,12 +162,19 @@ func newRenderer(name, text string, cat config.Catalog, timezone string) (*rende
 	if err != nil {
 		return nil, fmt.Errorf("cannot load time zone %q: %w", timezone, err)
 	}
-	t, err := template.New(name).Option("missingkey=error").Funcs(templateFuncs(r.catalog, loc)).Parse(text)
+	r.tmpl, err = r.tmplFor(text, templateFuncs(r.catalog, loc))
 	if err != nil {
-		return nil, fmt.Errorf("cannot parse request template of supplier %q: %w", name, err)
+		return nil, err
 	}
-	r.tmpl = t
 	return r, nil
+}
+
+func (r *renderer) tmplFor(text string, funcs template.FuncMap) (*template.Template, error) {
+	t, err := template.New(r.supplier).Option("missingkey=error").Funcs(funcs).Parse(text)
+	if err != nil {
+		return nil, fmt.Errorf("cannot parse request template of supplier %q: %w", r.supplier, err)
+	}
+	return t, nil
 }
 
 // data builds the template's dot; it fails when a line index is out of range.

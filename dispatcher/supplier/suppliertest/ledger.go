@@ -106,7 +106,9 @@ func (l *ledger) accept(key string, lines []string, callbackURL string, now time
 	return out
 }
 
-func (l *ledger) orderID(seq uint32) string { return l.prefix + "-" + strconv.FormatUint(uint64(seq), 10) }
+func (l *ledger) orderID(seq uint32) string {
+	return l.prefix + "-" + strconv.FormatUint(uint64(seq), 10)
+}
 
 // seqOf parses an order id the ledger gave.
 func (l *ledger) seqOf(id string) (uint32, bool) {
