@@ -82,14 +82,14 @@ func TestParseCallback(t *testing.T) {
 			body: `{"supplierOrderId":"S-1","idempotencyKey":"dso-1","trackingNo":"SF1","carrier":"SF","shippedAt":"2026-11-24T03:00:00Z","extra":1}`,
 			want: supplier.Callback{SupplierOrderID: "S-1", IdempotencyKey: "dso-1", TrackingNo: "SF1", Carrier: "SF", ShippedAt: time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)},
 		},
-		"key only":        {body: `{"idempotencyKey":"dso-1","trackingNo":"SF1"}`, want: supplier.Callback{IdempotencyKey: "dso-1", TrackingNo: "SF1"}},
-		"no tracking":     {body: `{"supplierOrderId":"S-1"}`, wantErr: true},
-		"no order id":     {body: `{"trackingNo":"SF1"}`, wantErr: true},
-		"not json":        {body: `tracking=SF1`, wantErr: true},
-		"wrong types":     {body: `{"supplierOrderId":1,"trackingNo":"SF1"}`, wantErr: true},
-		"bad time":        {body: `{"supplierOrderId":"S","trackingNo":"SF1","shippedAt":"today"}`, wantErr: true},
-		"blank tracking":  {body: `{"supplierOrderId":"S","trackingNo":"  "}`, wantErr: true},
-		"invalid utf8":    {body: "{\"supplierOrderId\":\"S\",\"trackingNo\":\"\xff\"}", want: supplier.Callback{SupplierOrderID: "S", TrackingNo: "\ufffd"}},
+		"key only":       {body: `{"idempotencyKey":"dso-1","trackingNo":"SF1"}`, want: supplier.Callback{IdempotencyKey: "dso-1", TrackingNo: "SF1"}},
+		"no tracking":    {body: `{"supplierOrderId":"S-1"}`, wantErr: true},
+		"no order id":    {body: `{"trackingNo":"SF1"}`, wantErr: true},
+		"not json":       {body: `tracking=SF1`, wantErr: true},
+		"wrong types":    {body: `{"supplierOrderId":1,"trackingNo":"SF1"}`, wantErr: true},
+		"bad time":       {body: `{"supplierOrderId":"S","trackingNo":"SF1","shippedAt":"today"}`, wantErr: true},
+		"blank tracking": {body: `{"supplierOrderId":"S","trackingNo":"  "}`, wantErr: true},
+		"invalid utf8":   {body: "{\"supplierOrderId\":\"S\",\"trackingNo\":\"\xff\"}", want: supplier.Callback{SupplierOrderID: "S", TrackingNo: "\ufffd"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -64,15 +64,15 @@ func TestStringAt(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := map[string]string{
-		"data.order_id":   "12345678901234567",
-		"data.items.1.id": "b",
+		"data.order_id":    "12345678901234567",
+		"data.items.1.id":  "b",
 		"data.items[0].id": "a",
-		"data.ok":         "true",
-		"data.f":          "1.5",
-		"data.items.9.id": "",
-		"data.nope":       "",
-		"data.items":      "",
-		"":                "",
+		"data.ok":          "true",
+		"data.f":           "1.5",
+		"data.items.9.id":  "",
+		"data.nope":        "",
+		"data.items":       "",
+		"":                 "",
 	}
 	got := map[string]string{}
 	for p := range cases {
