@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // statements the writer prepares once on its connection.
@@ -40,6 +41,8 @@ type writer struct {
 	quit     chan struct{}
 	done     chan struct{}
 	stop     sync.Once
+	// commits counts transactions, so tests can see calls share them.
+	commits atomic.Int64
 }
 
 func newWriter(ctx context.Context, conn *sql.Conn, maxBatch int) (*writer, error) {
@@ -169,6 +172,7 @@ func (w *writer) commit(batch []*request) {
 		}
 		errs[i] = w.run(r)
 	}
+	w.commits.Add(1)
 	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
 		w.conn.ExecContext(ctx, "ROLLBACK") //nolint:errcheck // the commit error is the one to report
 		err = fmt.Errorf("cannot commit transaction: %w", err)
