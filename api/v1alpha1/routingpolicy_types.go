@@ -334,6 +334,10 @@ type DispatcherSpec struct {
 	// +kubebuilder:validation:MaxLength=2048
 	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getScheme() in ['http', 'https']",message="publicURL must be an http(s) URL"
 	PublicURL string `json:"publicURL,omitempty"`
+	// adminTokenSecretRef names a Secret whose key token guards the dispatcher's
+	// dead-letter replay and explain endpoints; unset leaves them open inside the cluster.
+	// +optional
+	AdminTokenSecretRef *SecretReference `json:"adminTokenSecretRef,omitempty"`
 }
 
 // DispatcherStatus is what the operator and the dispatcher report about the workload.

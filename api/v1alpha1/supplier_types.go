@@ -273,7 +273,8 @@ type Catalog struct {
 	// +kubebuilder:validation:MaxItems=1000
 	SKUs []CatalogItem `json:"skus,omitempty"`
 	// skuMapRef names a ConfigMap key holding a CSV with the header
-	// sku,supplierSku,price,stock,leadTime — for catalogs too large to inline.
+	// sku,supplierSku,price,stock,leadTimeHours (empty cells mean unknown) — for catalogs
+	// too large to inline.
 	// +optional
 	SKUMapRef *ConfigMapKeyReference `json:"skuMapRef,omitempty"`
 }
