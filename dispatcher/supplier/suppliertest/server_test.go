@@ -182,7 +182,10 @@ func TestCallbacksSignedAndRetried(t *testing.T) {
 func TestCallbacksAbandoned(t *testing.T) {
 	s := Start(t, Options{CallbackAttempts: 3, CallbackBackoff: time.Millisecond})
 	post(t, http.DefaultClient, s.OrdersURL(), "k", payload(t, "B", "http://127.0.0.1:1/cb", "1"))
-	waitFor(t, func() bool { st := s.Stats(); return st.CallbacksAbandoned == 1 && st.CallbacksFailed == 3 && st.CallbacksSent == 0 })
+	waitFor(t, func() bool {
+		st := s.Stats()
+		return st.CallbacksAbandoned == 1 && st.CallbacksFailed == 3 && st.CallbacksSent == 0
+	})
 }
 
 func TestAdminAPI(t *testing.T) {
