@@ -63,7 +63,7 @@ var labels = map[string]string{
 	"FSaleOrgId": "销售组织", "FCustId": "客户", "FMaterialId": "物料编码", "FQty": "数量",
 }
 
-func saleOrderSchema(custom []string) *schema {
+func saleOrderSchema(custom, customEntry []string) *schema {
 	s := newSchema("SAL_SaleOrder", "销售订单", "XSDD", "FSaleOrderEntry", "FSaleOrderFinance", "FSaleOrderClause")
 	s.addHead(tInt, "", "FID")
 	s.addHead(tText, "", "FBillNo", "FDocumentStatus", "FReceiveAddress", "FLinkMan", "FLinkPhone", "FNote",
@@ -82,14 +82,18 @@ func saleOrderSchema(custom []string) *schema {
 		if _, ok := s.head[strings.ToLower(c)]; !ok {
 			s.addHead(tText, "", c)
 		}
-		s.addEntry(tText, "", c)
+	}
+	for _, c := range customEntry {
+		if _, ok := s.entry[strings.ToLower(c)]; !ok {
+			s.addEntry(tText, "", c)
+		}
 	}
 	s.required = []string{"FSaleOrgId", "FCustId", "FDate"}
 	s.reqEntry = []string{"FMaterialId", "FQty"}
 	return s
 }
 
-func purchaseOrderSchema(custom []string) *schema {
+func purchaseOrderSchema(custom, customEntry []string) *schema {
 	s := newSchema("PUR_PurchaseOrder", "采购订单", "CGDD", "FPOOrderEntry", "FPOOrderFinance", "FPOOrderClause")
 	s.addHead(tInt, "", "FID")
 	s.addHead(tText, "", "FBillNo", "FDocumentStatus", "FProviderAddress", "FNote", "FCloseStatus", "FCancelStatus")
@@ -107,7 +111,11 @@ func purchaseOrderSchema(custom []string) *schema {
 		if _, ok := s.head[strings.ToLower(c)]; !ok {
 			s.addHead(tText, "", c)
 		}
-		s.addEntry(tText, "", c)
+	}
+	for _, c := range customEntry {
+		if _, ok := s.entry[strings.ToLower(c)]; !ok {
+			s.addEntry(tText, "", c)
+		}
 	}
 	s.required = []string{"FBillTypeID", "FSupplierId", "FPurchaseOrgId", "FDate"}
 	s.reqEntry = []string{"FMaterialId", "FQty"}

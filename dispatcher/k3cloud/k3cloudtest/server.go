@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -38,9 +39,12 @@ type Options struct {
 	SHA1Only bool
 	// VerifyAPISignature also checks X-Api-Signature (only Kingdee's gateway does).
 	VerifyAPISignature bool
-	// CustomFields are text fields added to the header and entries of both forms; default
-	// F_TrackingNo and F_Carrier (F_DropShip, a number, always exists on sales orders).
+	// CustomFields are text fields added to the header of both forms; default F_TrackingNo
+	// and F_Carrier (F_DropShip, a number, always exists on sales orders).
 	CustomFields []string
+	// CustomEntryFields are text fields added to the entries of both forms; default
+	// F_EntryTrackingNo and F_EntryCarrier. Field keys are unique per form, as in Kingdee.
+	CustomEntryFields []string
 	// Suppliers and Materials, when not nil, are the base-data numbers that exist; a Save
 	// naming another fails with MsgCode 9.
 	Suppliers []string
@@ -72,6 +76,9 @@ type Fault struct {
 	// HTTPStatus answers with this status and Body.
 	HTTPStatus int
 	Body       string
+	// AfterProcessing runs the call before answering HTTPStatus: the write happened but
+	// the client never hears of it (a crash or a lost answer).
+	AfterProcessing bool
 	// ResponseError answers "response_error:" with this message.
 	ResponseError string
 	// MsgCode answers a business failure with this code and Message (13 network control,
@@ -135,6 +142,9 @@ func NewServer(opts Options) *Server {
 	if opts.CustomFields == nil {
 		opts.CustomFields = []string{"F_TrackingNo", "F_Carrier"}
 	}
+	if opts.CustomEntryFields == nil {
+		opts.CustomEntryFields = []string{"F_EntryTrackingNo", "F_EntryCarrier"}
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -149,7 +159,7 @@ func NewServer(opts Options) *Server {
 		nextID:   100000,
 		nextEnt:  200000,
 	}
-	for _, sch := range []*schema{saleOrderSchema(opts.CustomFields), purchaseOrderSchema(opts.CustomFields)} {
+	for _, sch := range []*schema{saleOrderSchema(opts.CustomFields, opts.CustomEntryFields), purchaseOrderSchema(opts.CustomFields, opts.CustomEntryFields)} {
 		s.forms[strings.ToLower(sch.FormID)] = newForm(sch)
 	}
 	return s
@@ -238,7 +248,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if f != nil && f.HTTPStatus != 0 {
+	if f != nil && f.HTTPStatus != 0 && !f.AfterProcessing {
 		w.WriteHeader(f.HTTPStatus)
 		_, _ = io.WriteString(w, f.Body)
 		return
@@ -284,6 +294,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.writeFailure(w, svc, 1, "", "会话信息已丢失，请重新登录", 0)
+		return
+	}
+	if f != nil && f.HTTPStatus != 0 && f.AfterProcessing {
+		s.dispatch(httptest.NewRecorder(), svc, req)
+		w.WriteHeader(f.HTTPStatus)
+		_, _ = io.WriteString(w, f.Body)
 		return
 	}
 	s.dispatch(w, svc, req)
