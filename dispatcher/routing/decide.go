@@ -2,7 +2,9 @@ package routing
 
 import (
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
 	"github.com/dropship-operator/dropship-operator/dispatcher/order"
@@ -23,24 +25,21 @@ func (e *Engine) Decide(in Input) Decision {
 	}
 	d.Rule, d.Explain.Rule, d.Explain.Strategy = r.name, r.name, r.strategy
 	kh := hashString(key)
-	cands := e.candidates(r, &in, lines)
+	cands, ext := e.candidates(r, &in, lines)
 	tiers, total := tierLoads(r, cands)
-	d.Explain.Tiers = tiers
-	d.Explain.Candidates = make([]Candidate, len(cands))
-	for i := range cands {
-		d.Explain.Candidates[i] = cands[i].Candidate
-	}
+	d.Explain.Tiers, d.Explain.Candidates = tiers, cands
 	if total == 0 {
 		return d.unroutable(NoEligibleSupplier, fmt.Sprintf("no eligible supplier among the %d candidates of rule %q", len(cands), r.name))
 	}
 	u := unit(mix(kh ^ tierSeed))
 	d.Explain.Pick = u
 	tier := pickTier(tiers, u)
-	c := choose(r.strategy, cands, tier, kh)
+	c := choose(r.strategy, cands, ext, tier, kh)
 	d.Routed, d.Supplier, d.Tier = true, c.Supplier, tier
 	d.BaseWeight, d.EffectiveWeight = c.BaseWeight, c.EffectiveWeight
 	d.Explain.Chosen, d.Explain.Tier = c.Supplier, tier
-	d.Explain.Message = fmt.Sprintf("rule %q, tier %d (load %.0f%%), %s: %s", r.name, tier, tiers[tier].Load*100, r.strategy, c.Supplier)
+	d.Explain.Message = "rule " + strconv.Quote(r.name) + ", tier " + strconv.Itoa(tier) + " (load " +
+		strconv.Itoa(int(math.Round(tiers[tier].Load*100))) + "%), " + string(r.strategy) + ": " + c.Supplier
 	return d
 }
 

@@ -9,28 +9,29 @@ import (
 	"github.com/dropship-operator/dropship-operator/dispatcher/health"
 )
 
-// cand is a Candidate plus what the strategies need.
-type cand struct {
-	Candidate
+// extra is what the strategies need besides a Candidate.
+type extra struct {
 	seed    uint64
 	latency int64 // health p95 latency in ms; 0 when unknown
 }
 
 // candidates checks every supplier of every tier of r for the lines, in listing order.
-func (e *Engine) candidates(r *rule, in *Input, lines []int) []cand {
+func (e *Engine) candidates(r *rule, in *Input, lines []int) ([]Candidate, []extra) {
 	overridden := e.overriddenEjections(r, in)
-	var out []cand
+	out := make([]Candidate, 0, r.members)
+	ext := make([]extra, 0, r.members)
 	for j, tier := range r.tiers {
 		for _, m := range tier {
-			c := cand{Candidate: Candidate{Supplier: m.name, Tier: j, BaseWeight: m.base, HealthFactor: 1}, seed: m.seed}
+			c := Candidate{Supplier: m.name, Tier: j, BaseWeight: m.base, HealthFactor: 1}
+			x := extra{seed: m.seed}
 			c.Excluded = c.static(m.sup, in, lines)
 			snap, ok := in.Health[m.name]
 			var sp *health.Snapshot
 			if ok {
 				sp = &snap
-				c.State, c.HealthFactor, c.latency = snap.State, snap.HealthFactor, snap.P95LatencyMillis
+				c.State, c.HealthFactor, x.latency = snap.State, snap.HealthFactor, snap.P95LatencyMillis
 			}
-			if overridden[m.name] {
+			if slices.Contains(overridden, m.name) {
 				c.EjectionOverridden = true
 				c.EffectiveWeight = float64(m.base) * snap.HealthFactor
 			} else {
@@ -44,14 +45,15 @@ func (e *Engine) candidates(r *rule, in *Input, lines []int) []cand {
 			}
 			c.Eligible = c.Excluded == ""
 			out = append(out, c)
+			ext = append(ext, x)
 		}
 	}
-	return out
+	return out, ext
 }
 
 // static checks what depends on the line, not on the supplier's health: catalog, stock,
 // region, earlier refusal. It also fills the price and lead time.
-func (c *cand) static(s *supplierInfo, in *Input, lines []int) Reason {
+func (c *Candidate) static(s *supplierInfo, in *Input, lines []int) Reason {
 	o := in.Order
 	var why Reason
 	for _, li := range lines {
@@ -82,7 +84,7 @@ func (c *cand) static(s *supplierInfo, in *Input, lines []int) Reason {
 }
 
 // dynamic checks the supplier's state: suspension, circuit, ejection, quota, weight.
-func (c *cand) dynamic(s *supplierInfo, snap *health.Snapshot, now time.Time) Reason {
+func (c *Candidate) dynamic(s *supplierInfo, snap *health.Snapshot, now time.Time) Reason {
 	switch {
 	case s.suspend || (snap != nil && snap.State == health.StateSuspended):
 		return Suspended
@@ -105,20 +107,18 @@ func (c *cand) dynamic(s *supplierInfo, snap *health.Snapshot, now time.Time) Re
 
 // overriddenEjections enforces MaxEjectionPercent over the rule's distinct suppliers:
 // when more are ejected than allowed, the ejections that end soonest are overridden.
-func (e *Engine) overriddenEjections(r *rule, in *Input) map[string]bool {
+func (e *Engine) overriddenEjections(r *rule, in *Input) []string {
 	type ej struct {
 		name  string
 		until time.Time
 	}
 	var out []ej
-	seen := map[string]bool{}
 	for _, tier := range r.tiers {
 		for _, m := range tier {
 			s, ok := in.Health[m.name]
-			if ok && !seen[m.name] && s.Ejected(in.Now) {
+			if ok && s.Ejected(in.Now) && !slices.ContainsFunc(out, func(x ej) bool { return x.name == m.name }) {
 				out = append(out, ej{m.name, s.EjectedUntil})
 			}
-			seen[m.name] = true
 		}
 	}
 	allowed := r.distinct * e.maxEject / 100
@@ -128,9 +128,9 @@ func (e *Engine) overriddenEjections(r *rule, in *Input) map[string]bool {
 	slices.SortFunc(out, func(a, b ej) int {
 		return cmp.Or(a.until.Compare(b.until), cmp.Compare(a.name, b.name))
 	})
-	keep := make(map[string]bool, len(out)-allowed)
-	for _, x := range out[:len(out)-allowed] {
-		keep[x.name] = true
+	keep := make([]string, len(out)-allowed)
+	for i, x := range out[:len(out)-allowed] {
+		keep[i] = x.name
 	}
 	return keep
 }

@@ -25,6 +25,7 @@ type rule struct {
 	prog     cel.Program // nil = no expression
 	tiers    [][]member
 	distinct int // distinct suppliers over all tiers: the MaxEjectionPercent base
+	members  int // suppliers over all tiers, repeats included
 }
 
 type member struct {
@@ -114,6 +115,7 @@ func Compile(cfg *config.DispatcherConfig) (*Engine, error) {
 					seen[ws.Name] = true
 					cr.distinct++
 				}
+				cr.members++
 				ms = append(ms, member{name: ws.Name, base: ws.Weight, seed: hashString(ws.Name), sup: si})
 			}
 			cr.tiers = append(cr.tiers, ms)

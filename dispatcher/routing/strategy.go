@@ -8,11 +8,12 @@ import (
 
 // choose applies the strategy to the eligible candidates of tier. The tier has load, so
 // it has at least one eligible candidate.
-func choose(s config.Strategy, cands []cand, tier int, key uint64) *cand {
-	var best *cand
+func choose(s config.Strategy, cands []Candidate, ext []extra, tier int, key uint64) *Candidate {
+	var best *Candidate
+	var bx *extra
 	bestScore := math.Inf(1)
 	for i := range cands {
-		c := &cands[i]
+		c, x := &cands[i], &ext[i]
 		if c.Tier != tier || !c.Eligible {
 			continue
 		}
@@ -21,16 +22,16 @@ func choose(s config.Strategy, cands []cand, tier int, key uint64) *cand {
 			return c
 		case config.StrategyCheapest:
 			if best == nil || less(c.Price, best.Price) {
-				best = c
+				best, bx = c, x
 			}
 		case config.StrategyFastest:
 			if best == nil || less(float64(c.LeadTime.Duration), float64(best.LeadTime.Duration)) ||
-				(c.LeadTime == best.LeadTime && less(float64(c.latency), float64(best.latency))) {
-				best = c
+				(c.LeadTime == best.LeadTime && less(float64(x.latency), float64(bx.latency))) {
+				best, bx = c, x
 			}
 		default: // Weighted
-			if sc := rendezvousScore(key, c.seed, c.EffectiveWeight); best == nil || sc < bestScore {
-				best, bestScore = c, sc
+			if sc := rendezvousScore(key, x.seed, c.EffectiveWeight); best == nil || sc < bestScore {
+				best, bx, bestScore = c, x, sc
 			}
 		}
 	}

@@ -6,7 +6,7 @@ const Overprovisioning = 1.4
 
 // tierLoads computes each tier's health and load (Envoy priority load) and returns the
 // sum of the tiers' overprovisioned health (0: nothing is eligible).
-func tierLoads(r *rule, cands []cand) ([]TierTrace, float64) {
+func tierLoads(r *rule, cands []Candidate) ([]TierTrace, float64) {
 	tiers := make([]TierTrace, len(r.tiers))
 	for i := range tiers {
 		tiers[i].Tier = i
