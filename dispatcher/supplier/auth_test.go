@@ -156,3 +156,10 @@ func TestRequestWireFormat(t *testing.T) {
 		}
 	}
 }
+
+func writeSecret(t testing.TB, dir, key, value string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, key), []byte(value), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
