@@ -237,3 +237,29 @@ func (s *Server) AuditSalesOrder(billNo string) error {
 		return nil
 	})
 }
+
+// SetField sets a header field of a bill, the way a user editing it in the ERP would (for
+// example a supplier filling in the tracking number). Text fields take strings, number
+// fields float64, date fields time.Time, base-data fields a number string.
+func (s *Server) SetField(formID, billNo, key string, value any) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, ok := s.forms[strings.ToLower(formID)]
+	if !ok {
+		return fmt.Errorf("cannot set field on %q: no such form", formID)
+	}
+	b, ok := f.byNo[strings.ToLower(billNo)]
+	if !ok {
+		return fmt.Errorf("cannot set field on %s %q: no such bill", formID, billNo)
+	}
+	d, ok := f.sch.head[strings.ToLower(key)]
+	if !ok {
+		return fmt.Errorf("cannot set field %q on %s: no such header field", key, formID)
+	}
+	if d.Type == tRef {
+		value = mkRef(fmt.Sprint(value))
+	}
+	b.head[d.Key] = value
+	b.head["FModifyDate"] = s.opts.Now()
+	return nil
+}
