@@ -12,7 +12,7 @@ import (
 const MaxErrorLength = 256
 
 var (
-	secretRe = regexp.MustCompile(`(?i)(authorization|bearer|token|secret|password|passwd|api[-_]?key|signature|sign|sessionid|kdservice-sessionid)(["']?\s*[:=]?\s*["']?)([^\s"'&,;}]+)`)
+	secretRe = regexp.MustCompile(`(?i)(authorization|bearer|token|secret|password|passwd|api[-_]?key|signature|sign|sessionid|kdservice-sessionid)(["']?\s*[:=]\s*["']?|["']?\s+)((?:(?i:bearer|basic|hmac\S*)\s+)?[^\s"'&,;}]+)`)
 	phoneRe  = regexp.MustCompile(`(?:\+?86[- ]?)?1[3-9]\d{9}|\d{3,4}-\d{7,8}`)
 	// addressRe finds Chinese street addresses: a run of Han characters and digits that
 	// contains a street-level marker (路 街 道 号 弄 巷 村 栋 幢 室 楼 单元).

@@ -45,4 +45,6 @@ func benchDecide(b *testing.B, expr string) {
 func BenchmarkDecide(b *testing.B) { benchDecide(b, "") }
 
 // BenchmarkDecideCEL is the same with a CEL expression on the matching rule.
-func BenchmarkDecideCEL(b *testing.B) { benchDecide(b, `line.quantity >= 1 && order.currency == "CNY"`) }
+func BenchmarkDecideCEL(b *testing.B) {
+	benchDecide(b, `line.quantity >= 1 && order.currency == "CNY"`)
+}

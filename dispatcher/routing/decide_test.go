@@ -46,7 +46,9 @@ func TestExclusions(t *testing.T) {
 			cfg:  func(c *config.DispatcherConfig) { c.Suppliers[0].Catalog.SKUs = []config.CatalogItem{{SKU: "OTHER"}} },
 			want: outcome{Supplier: "b", Excluded: map[string]Reason{"a": NotInCatalog, "b": ""}}},
 		"out of stock": {reason: "a tracks stock and has fewer units than the line's quantity",
-			cfg:  func(c *config.DispatcherConfig) { c.Suppliers[0].Catalog.SKUs = []config.CatalogItem{{SKU: "SKU-1", Stock: stock(1)}} },
+			cfg: func(c *config.DispatcherConfig) {
+				c.Suppliers[0].Catalog.SKUs = []config.CatalogItem{{SKU: "SKU-1", Stock: stock(1)}}
+			},
 			in:   Input{Order: ord("SO1", "广东省", line("1", "SKU-1", 2))},
 			want: outcome{Supplier: "b", Excluded: map[string]Reason{"a": OutOfStock, "b": ""}}},
 		"region not served": {reason: "b serves only 广东; the order goes to 浙江",

@@ -1,0 +1,78 @@
+package health
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/dropship-operator/dropship-operator/dispatcher/supplier"
+)
+
+func TestSanitize(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		in     string
+		want   string
+	}{
+		"plain":    {"nothing to hide", "HTTP 503: upstream unavailable", "HTTP 503: upstream unavailable"},
+		"phone":    {"mobile numbers are masked", "bad phone 13812345678 in order", "bad phone 138****5678 in order"},
+		"token":    {"credentials after a key word", `auth failed: token=abc123secret&x=1`, `auth failed: token=***&x=1`},
+		"json key": {"JSON-style secrets", `{"appSecret":"s3cr3t","code":1}`, `{"appSecret":"***","code":1}`},
+		"bearer":   {"authorization headers", "Authorization: Bearer eyJhbGciOi", "Authorization: ***"},
+		"address":  {"street addresses are cut", "地址无效: 广东省深圳市南山区科技园路1号", "地址无效: 广东省深圳市…"},
+		"control":  {"newlines flattened", "line1\nline2", "line1 line2"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := Sanitize(tc.in); got != tc.want {
+				t.Errorf("%s: Sanitize(%q) = %q, want %q", tc.reason, tc.in, got, tc.want)
+			}
+		})
+	}
+	long := Sanitize(strings.Repeat("错", 1000))
+	if n := utf8.RuneCountInString(long); n != MaxErrorLength {
+		t.Errorf("truncated to %d runes, want %d", n, MaxErrorLength)
+	}
+}
+
+// TestLastErrorSanitised: what a Tracker stores is sanitised.
+func TestLastErrorSanitised(t *testing.T) {
+	tr := newTracker(t, testConfig(), newClock(t0))
+	tr.Record("a", Rejected, 0, errors.New("收货人电话 13912345678 无效, signature=deadbeef"))
+	got := tr.Snapshot("a").LastError
+	for _, leak := range []string{"13912345678", "deadbeef"} {
+		if strings.Contains(got, leak) {
+			t.Errorf("lastError %q leaks %q", got, leak)
+		}
+	}
+}
+
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string { return "i/o timeout" }
+func (timeoutErr) Timeout() bool { return true }
+
+func TestOutcomeOf(t *testing.T) {
+	cases := map[string]struct {
+		err  error
+		want Outcome
+	}{
+		"nil":       {nil, Success},
+		"throttled": {&supplier.Error{Kind: supplier.Throttled, StatusCode: 429}, Throttled},
+		"rejected":  {fmt.Errorf("cannot submit: %w", &supplier.Error{Kind: supplier.Rejected}), Rejected},
+		"5xx":       {&supplier.Error{Kind: supplier.Transient, StatusCode: 503}, Transient},
+		"deadline":  {fmt.Errorf("post: %w", context.DeadlineExceeded), Timeout},
+		"io":        {os.ErrDeadlineExceeded, Timeout},
+		"net":       {timeoutErr{}, Timeout},
+		"other":     {errors.New("connection refused"), Transient},
+	}
+	for name, tc := range cases {
+		if got := OutcomeOf(tc.err); got != tc.want {
+			t.Errorf("%s: OutcomeOf = %s, want %s", name, got, tc.want)
+		}
+	}
+}
