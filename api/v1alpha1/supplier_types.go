@@ -430,6 +430,8 @@ const (
 type SupplierHealth struct {
 	// window is the span the figures cover.
 	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=32
 	Window *metav1.Duration `json:"window,omitempty"`
 	// successRate is the percentage of calls accepted, for example "98.5".
 	// +optional
@@ -444,6 +446,8 @@ type SupplierHealth struct {
 	ThrottledRate string `json:"throttledRate,omitempty"`
 	// shipLagP95 is the 95th percentile time from acceptance to tracking number.
 	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=32
 	ShipLagP95 *metav1.Duration `json:"shipLagP95,omitempty"`
 	// ordersToday is how many lines were sent today (timezone and cutoff of spec.capacity).
 	// +optional
