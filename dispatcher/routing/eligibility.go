@@ -22,24 +22,17 @@ func (e *Engine) candidates(r *rule, in *Input, lines []int) ([]Candidate, []ext
 	ext := make([]extra, 0, r.members)
 	for j, tier := range r.tiers {
 		for _, m := range tier {
-			c := Candidate{Supplier: m.name, Tier: j, BaseWeight: m.base, HealthFactor: 1}
-			x := extra{seed: m.seed}
-			c.Excluded = c.static(m.sup, in, lines)
 			snap, ok := in.Health[m.name]
 			var sp *health.Snapshot
 			if ok {
 				sp = &snap
-				c.State, c.HealthFactor, x.latency = snap.State, snap.HealthFactor, snap.P95LatencyMillis
 			}
-			if slices.Contains(overridden, m.name) {
-				c.EjectionOverridden = true
-				c.EffectiveWeight = float64(m.base) * snap.HealthFactor
-			} else {
-				c.EffectiveWeight = health.EffectiveWeight(m.base, sp, in.Now)
+			c := candidateWeights(m, j, sp, in.Now, overridden)
+			x := extra{seed: m.seed}
+			if sp != nil {
+				x.latency = sp.P95LatencyMillis
 			}
-			if m.sup.suspend && c.State != health.StateSuspended {
-				c.State, c.EffectiveWeight = health.StateSuspended, 0
-			}
+			c.Excluded = c.static(m.sup, in, lines)
 			if c.Excluded == "" {
 				c.Excluded = c.dynamic(m.sup, sp, in.Now)
 			}
@@ -49,6 +42,26 @@ func (e *Engine) candidates(r *rule, in *Input, lines []int) ([]Candidate, []ext
 		}
 	}
 	return out, ext
+}
+
+// candidateWeights starts a candidate with its state and weights: base × health factor
+// by health.EffectiveWeight, or, when its ejection is overridden by MaxEjectionPercent,
+// base × health factor despite the ejection.
+func candidateWeights(m member, tier int, sp *health.Snapshot, now time.Time, overridden []string) Candidate {
+	c := Candidate{Supplier: m.name, Tier: tier, BaseWeight: m.base, HealthFactor: 1}
+	if sp != nil {
+		c.State, c.HealthFactor = sp.State, sp.HealthFactor
+	}
+	if sp != nil && slices.Contains(overridden, m.name) {
+		c.EjectionOverridden = true
+		c.EffectiveWeight = float64(m.base) * sp.HealthFactor
+	} else {
+		c.EffectiveWeight = health.EffectiveWeight(m.base, sp, now)
+	}
+	if m.sup.suspend && c.State != health.StateSuspended {
+		c.State, c.EffectiveWeight = health.StateSuspended, 0
+	}
+	return c
 }
 
 // static checks what depends on the line, not on the supplier's health: catalog, stock,
