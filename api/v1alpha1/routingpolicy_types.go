@@ -182,6 +182,7 @@ type WeightedSupplier struct {
 }
 
 // Adaptive is outlier detection and effective weights (Envoy outlier-detection semantics).
+// +kubebuilder:validation:XValidation:rule="!has(self.baseEjectionTime) || !has(self.maxEjectionTime) || duration(self.baseEjectionTime) <= duration(self.maxEjectionTime)",message="adaptive.baseEjectionTime must not exceed adaptive.maxEjectionTime",fieldPath=".baseEjectionTime"
 type Adaptive struct {
 	// enabled turns adaptive weights and ejection on; off, base weights are used as they are.
 	// +optional

@@ -97,9 +97,11 @@ type HTTPEndpoint struct {
 	// shipments is how the supplier reports shipments.
 	// +required
 	Shipments Shipments `json:"shipments"`
-	// headers are extra static headers sent with every request (no credentials: use auth).
+	// headers are extra static headers sent with every request. Credentials never go here
+	// (Authorization, Cookie and X-Api-Key are refused): use auth and a Secret.
 	// +optional
 	// +kubebuilder:validation:MaxProperties=16
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !(k.lowerAscii() in ['authorization', 'proxy-authorization', 'cookie', 'x-api-key']))",message="headers must not carry credentials (Authorization, Cookie, X-Api-Key): use auth with a secretRef"
 	Headers map[string]string `json:"headers,omitempty"`
 }
 

@@ -227,6 +227,11 @@ var invalidCases = map[string]invalidCase{
 		base:   baseK3CloudSupplier, patch: `spec: {endpoint: {k3cloud: {customerNumber: null}}}`,
 		want: []string{"spec.endpoint.k3cloud.customerNumber", "Required value"},
 	},
+	"sup credentials in headers": {
+		reason: "credentials only via Secret references",
+		base:   baseSupplier, patch: `spec: {endpoint: {http: {headers: {Authorization: "Bearer abc"}}}}`,
+		want: []string{"spec.endpoint.http.headers", "headers must not carry credentials"},
+	},
 	"sup sla zero": {
 		reason: "durations are positive",
 		base:   baseSupplier, patch: `spec: {sla: {shipWithin: 0h}}`,
@@ -302,6 +307,11 @@ var invalidCases = map[string]invalidCase{
 		reason: "a slow-ship factor below 1 would punish on-time suppliers",
 		base:   baseRoutingPolicy, patch: `spec: {adaptive: {slowShipFactor: "0.5"}}`,
 		want: []string{"spec.adaptive.slowShipFactor", "slowShipFactor must be at least 1"},
+	},
+	"rp ejection base above max": {
+		reason: "ejections grow from base up to max",
+		base:   baseRoutingPolicy, patch: `spec: {adaptive: {baseEjectionTime: 30m, maxEjectionTime: 10m}}`,
+		want: []string{"spec.adaptive.baseEjectionTime", "must not exceed adaptive.maxEjectionTime"},
 	},
 	"rp unknown mode": {
 		reason: "mode is Live or Shadow",
