@@ -95,7 +95,8 @@ const changeSQL = `UPDATE lines SET
 	updated_at = $16,
 	accepted_at = CASE WHEN $1 = 'Accepted' THEN $16 ELSE accepted_at END,
 	lease_owner = CASE WHEN $17 THEN '' ELSE lease_owner END,
-	lease_until = CASE WHEN $17 THEN 0 ELSE lease_until END
+	lease_until = CASE WHEN $17 THEN 0 ELSE lease_until END,
+	due_at = GREATEST(COALESCE($9, next_attempt_at), CASE WHEN $17 THEN 0 ELSE lease_until END)
 WHERE id = $18 AND state = $19 AND version = $20`
 
 // Apply commits the changes in one transaction, each checked on its own (see store.Store).
@@ -174,17 +175,17 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]error, err
 // claimSQL leases due lines and returns them with their orders. SKIP LOCKED passes over
 // lines another replica is claiming or changing right now.
 const claimSQL = `WITH due AS (
-	SELECT id FROM lines
-	WHERE state = ANY($1) AND next_attempt_at <= $2 AND lease_until <= $2 %s
-	ORDER BY next_attempt_at, id
+	SELECT id, due_at FROM lines
+	WHERE state = ANY($1) AND due_at <= $2 %s
+	ORDER BY due_at, id
 	LIMIT $3
 	FOR UPDATE SKIP LOCKED
 ), l AS (
-	UPDATE lines SET lease_owner = $4, lease_until = $5 FROM due WHERE lines.id = due.id
-	RETURNING lines.*
+	UPDATE lines SET lease_owner = $4, lease_until = $5, due_at = $5 FROM due WHERE lines.id = due.id
+	RETURNING lines.*, due.due_at AS was_due
 )
 SELECT ` + journal.LineColumns + ` FROM l JOIN orders o ON o.id = l.order_id
-ORDER BY l.next_attempt_at, l.id`
+ORDER BY l.was_due, l.id`
 
 var (
 	claimAnySQL      = fmt.Sprintf(claimSQL, "")

@@ -86,23 +86,19 @@ func (s *Store) List(ctx context.Context, f store.Filter) ([]*store.Line, error)
 	return lines, nil
 }
 
-// byIDs reads the lines with the given ids, most overdue first.
+// byIDs reads the lines with the given ids, in the order of ids.
 func (s *Store) byIDs(ctx context.Context, ids []string) ([]*store.Line, error) {
+	pos := make(map[string]int, len(ids))
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
+		pos[id] = i
 	}
 	lines, err := s.query(ctx, selectLines+" WHERE l.id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", args...)
 	if err != nil {
 		return nil, err
 	}
-	sort.Slice(lines, func(i, j int) bool {
-		a, b := lines[i], lines[j]
-		if !a.NextAttemptAt.Equal(b.NextAttemptAt) {
-			return a.NextAttemptAt.Before(b.NextAttemptAt)
-		}
-		return a.ID < b.ID
-	})
+	sort.Slice(lines, func(i, j int) bool { return pos[lines[i].ID] < pos[lines[j].ID] })
 	return lines, nil
 }
 

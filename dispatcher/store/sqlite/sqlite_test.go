@@ -40,3 +40,17 @@ func opener(opts ...Option) storetest.Opener {
 func TestConformance(t *testing.T) {
 	storetest.Run(t, opener())
 }
+
+// BenchmarkStore measures the pipeline and Claim paths with fsync on (synchronous=FULL).
+//
+//	go test -run '^$' -bench . -benchtime 20000x ./dispatcher/store/sqlite/
+func BenchmarkStore(b *testing.B) {
+	storetest.Benchmark(b, func(b *testing.B) store.Store {
+		s, err := Open(context.Background(), filepath.Join(b.TempDir(), "journal.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { s.Close() })
+		return s
+	})
+}

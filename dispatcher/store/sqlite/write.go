@@ -136,25 +136,23 @@ func (s *Store) Claim(ctx context.Context, req store.ClaimRequest) ([]*store.Lin
 		lease = store.DefaultLease
 	}
 	var q strings.Builder
-	q.WriteString("UPDATE lines SET lease_owner = ?, lease_until = ? WHERE id IN (SELECT id FROM lines WHERE state IN (")
-	args := []any{req.Owner, journal.Nanos(now.Add(lease))}
-	for i, st := range req.States {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("?")
+	q.WriteString("SELECT id FROM lines WHERE state IN (?" + strings.Repeat(", ?", len(req.States)-1) + ") AND due_at <= ?")
+	args := make([]any, 0, len(req.States)+3)
+	for _, st := range req.States {
 		args = append(args, string(st))
 	}
-	q.WriteString(") AND next_attempt_at <= ? AND lease_until <= ?")
-	args = append(args, journal.Nanos(now), journal.Nanos(now))
+	args = append(args, journal.Nanos(now))
 	if req.Supplier != "" {
 		q.WriteString(" AND supplier = ?")
 		args = append(args, req.Supplier)
 	}
-	q.WriteString(" ORDER BY next_attempt_at, id LIMIT ?) RETURNING id")
+	q.WriteString(" ORDER BY due_at, id LIMIT ?")
 	args = append(args, limit)
+	until := journal.Nanos(now.Add(lease))
 	var ids []string
 	err := s.w.do(ctx, func(t *tx) error {
+		// The writer is the only one writing, so what this reads is still due when it
+		// writes the lease.
 		ids = ids[:0]
 		rows, err := t.conn.QueryContext(t.ctx, q.String(), args...)
 		if err != nil {
@@ -168,7 +166,17 @@ func (s *Store) Claim(ctx context.Context, req store.ClaimRequest) ([]*store.Lin
 			}
 			ids = append(ids, id)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return err
+		}
+		upd := make([]any, 0, len(ids)+3)
+		upd = append(upd, req.Owner, until, until)
+		for _, id := range ids {
+			upd = append(upd, id)
+		}
+		_, err = t.conn.ExecContext(t.ctx, "UPDATE lines SET lease_owner = ?, lease_until = ?, due_at = ? WHERE id IN (?"+
+			strings.Repeat(", ?", len(ids)-1)+")", upd...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot claim lines for %q: %w", req.Owner, err)

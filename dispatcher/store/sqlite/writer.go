@@ -90,7 +90,8 @@ const changeSQL = `UPDATE lines SET
 	updated_at = ?16,
 	accepted_at = CASE WHEN ?1 = 'Accepted' THEN ?16 ELSE accepted_at END,
 	lease_owner = CASE WHEN ?17 THEN '' ELSE lease_owner END,
-	lease_until = CASE WHEN ?17 THEN 0 ELSE lease_until END
+	lease_until = CASE WHEN ?17 THEN 0 ELSE lease_until END,
+	due_at = MAX(COALESCE(?9, next_attempt_at), CASE WHEN ?17 THEN 0 ELSE lease_until END)
 WHERE id = ?18 AND state = ?19 AND version = ?20`
 
 // do runs fn in the next group commit and waits for the commit. When ctx ends first, the

@@ -495,7 +495,35 @@ func testClaimLeases(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	if len(lines) != 1 || lines[0].ID != third || lines[0].Version != 2 {
-		t.Errorf("released line: claim got %v, want %s at version 2", ids(lines), third)
+		t.Fatalf("released line: claim got %v, want %s at version 2", ids(lines), third)
+	}
+
+	// A change during the lease that sets NextAttemptAt keeps the lease: the line is due at
+	// the later of the two. Released, it is due at NextAttemptAt.
+	t0 := now.Add(62 * time.Second) // replica-3 holds the line until t0+30s (DefaultLease)
+	routed := []order.State{order.StateRouted}
+	claimAt := func(at time.Time) []string {
+		t.Helper()
+		lines, err := s.Claim(ctx, store.ClaimRequest{Owner: "replica-4", States: routed, Now: at, Lease: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids(lines)
+	}
+	apply(t, s, store.Change{ID: third, From: order.StateRouted, Version: 2, To: order.StateRouted, NextAttemptAt: ptr(t0.Add(-time.Hour))})
+	if got := claimAt(t0.Add(29 * time.Second)); len(got) != 0 {
+		t.Errorf("leased line postponed into the past: claimed %v during the lease, want nothing", got)
+	}
+	apply(t, s, store.Change{ID: third, From: order.StateRouted, Version: 3, To: order.StateRouted, NextAttemptAt: ptr(t0.Add(10 * time.Minute))})
+	if got := claimAt(t0.Add(2 * time.Minute)); len(got) != 0 {
+		t.Errorf("leased line postponed by 10m: claimed %v after the lease, want nothing before 10m", got)
+	}
+	apply(t, s, store.Change{ID: third, From: order.StateRouted, Version: 4, To: order.StateRouted, ReleaseLease: true})
+	if got := claimAt(t0.Add(9 * time.Minute)); len(got) != 0 {
+		t.Errorf("released line postponed by 10m: claimed %v at 9m, want nothing", got)
+	}
+	if got := claimAt(t0.Add(10 * time.Minute)); !slices.Equal(got, []string{third}) {
+		t.Errorf("released line postponed by 10m: claim at 10m got %v, want %s", got, third)
 	}
 }
 

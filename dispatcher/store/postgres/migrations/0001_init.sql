@@ -35,13 +35,16 @@ CREATE TABLE lines (
 	updated_at            BIGINT  NOT NULL,
 	accepted_at           BIGINT  NOT NULL DEFAULT 0,
 	lease_owner           TEXT    NOT NULL DEFAULT '',
-	lease_until           BIGINT  NOT NULL DEFAULT 0
+	lease_until           BIGINT  NOT NULL DEFAULT 0,
+	-- due_at is MAX(next_attempt_at, lease_until): when Claim may take the line. It
+	-- keeps leased lines out of the claim index range.
+	due_at                BIGINT  NOT NULL DEFAULT 0
 );
 
 -- Claim: due lines of some states; Counts.
-CREATE INDEX lines_due ON lines (state, next_attempt_at);
+CREATE INDEX lines_due ON lines (state, due_at);
 -- Claim and List by supplier.
-CREATE INDEX lines_supplier ON lines (supplier, state);
+CREATE INDEX lines_supplier ON lines (supplier, state, due_at);
 -- Shipment callbacks.
 CREATE INDEX lines_supplier_order ON lines (supplier, supplier_order_id) WHERE supplier_order_id <> '';
 CREATE INDEX lines_idempotency_key ON lines (idempotency_key) WHERE idempotency_key <> '';
