@@ -36,7 +36,8 @@ type record struct {
 }
 
 // ledger records accepted orders by idempotency key and notices lines created twice. It
-// keeps about 150 bytes per accepted line: a run of 100,000 orders needs ~15 MiB.
+// keeps about 250 bytes per accepted single-line order (measured with 44-byte keys): a
+// run of 100,000 orders needs ~25 MiB of heap.
 type ledger struct {
 	mu      sync.Mutex
 	prefix  string
