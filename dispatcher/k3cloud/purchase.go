@@ -127,14 +127,15 @@ type existingPO struct {
 	status string
 }
 
-// lookupChunk is how many links one existence query carries.
+// lookupChunk is how many links one existence query carries at least (BatchSize when larger).
 const lookupChunk = 500
 
 // existing finds purchase orders (not cancelled) that already carry the links of lines.
 func (w *PurchaseWriter) existing(ctx context.Context, lines []POLine) (map[string]existingPO, error) {
 	found := map[string]existingPO{}
-	for i := 0; i < len(lines); i += lookupChunk {
-		chunk := lines[i:min(i+lookupChunk, len(lines))]
+	step := max(w.cfg.BatchSize, lookupChunk)
+	for i := 0; i < len(lines); i += step {
+		chunk := lines[i:min(i+step, len(lines))]
 		links := make([]any, 0, len(chunk))
 		billSet := map[string]bool{}
 		var bills []string

@@ -228,8 +228,9 @@ func (w *TrackingWriter) resolve(ctx context.Context, updates []TrackingUpdate) 
 	if w.cfg.EntryLevel {
 		keys = keys[:2]
 	}
-	for i := 0; i < len(lookup); i += lookupChunk {
-		chunk := lookup[i:min(i+lookupChunk, len(lookup))]
+	step := max(w.cfg.BatchSize, lookupChunk)
+	for i := 0; i < len(lookup); i += step {
+		chunk := lookup[i:min(i+step, len(lookup))]
 		rows, err := w.c.QueryAll(ctx, Query{FormID: w.formID, FieldKeys: keys, Filter: In("FBillNo", chunk...), OrderString: "FID ASC"}, 0)
 		if err != nil {
 			return nil, nil, fmt.Errorf("cannot look up %d sales orders for tracking: %w", len(chunk), err)

@@ -144,6 +144,53 @@ type inNode struct {
 	l    operand
 	vals []operand
 	neg  bool
+	// With every value a literal (the usual case) a long list costs map lookups per row
+	// instead of a scan; the sets keep compare's semantics: text case-insensitively, numbers
+	// by value (numeric text against number literals, number fields against any numeric
+	// literal).
+	fast   bool
+	text   map[string]bool // lower-cased string literals
+	numLit map[string]bool // number literals
+	numAll map[string]bool // number literals and numeric string literals
+}
+
+func (n *inNode) index() {
+	n.fast, n.text, n.numLit, n.numAll = true, map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, v := range n.vals {
+		switch x := v.lit.(type) {
+		case float64:
+			n.numLit[fmtNum(x)] = true
+			n.numAll[fmtNum(x)] = true
+		case string:
+			if v.field != nil {
+				n.fast = false
+				return
+			}
+			n.text[strings.ToLower(x)] = true
+			if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
+				n.numAll[fmtNum(f)] = true
+			}
+		default:
+			n.fast = false
+			return
+		}
+	}
+}
+
+func (n inNode) lookup(v any) (found, ok bool) {
+	switch x := v.(type) {
+	case float64:
+		return n.numAll[fmtNum(x)], true
+	case string:
+		if n.text[strings.ToLower(x)] {
+			return true, true
+		}
+		if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
+			return n.numLit[fmtNum(f)], true
+		}
+		return false, true
+	}
+	return false, false
 }
 
 type nullNode struct {
@@ -313,7 +360,9 @@ func (p *parser) comparison() (node, error) {
 				return nil, fmt.Errorf("unexpected %q in list", t.text)
 			}
 		}
-		return inNode{l: l, vals: vals, neg: neg}, nil
+		n := inNode{l: l, vals: vals, neg: neg}
+		n.index()
+		return n, nil
 	case !neg && p.kw("is"):
 		n := p.kw("not")
 		if !p.kw("null") {
@@ -491,6 +540,11 @@ func (n inNode) eval(r *rowCtx) bool {
 	v := n.l.value(r)
 	if v == nil {
 		return false
+	}
+	if n.fast {
+		if found, ok := n.lookup(v); ok {
+			return found != n.neg
+		}
 	}
 	for _, o := range n.vals {
 		if c, ok := compare(v, o.value(r), r.loc); ok && c == 0 {
