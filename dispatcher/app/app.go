@@ -19,6 +19,7 @@ import (
 	"github.com/dropship-operator/dropship-operator/dispatcher/delivery"
 	"github.com/dropship-operator/dropship-operator/dispatcher/health"
 	"github.com/dropship-operator/dropship-operator/dispatcher/pipeline"
+	"github.com/dropship-operator/dropship-operator/dispatcher/routing"
 	"github.com/dropship-operator/dropship-operator/dispatcher/server"
 	"github.com/dropship-operator/dropship-operator/dispatcher/store"
 	"github.com/dropship-operator/dropship-operator/dispatcher/supplier"
@@ -98,9 +99,13 @@ func New(ctx context.Context, cfg *config.DispatcherConfig, opts Options) (d *Di
 			}
 		}
 	}
+	engine, err := routing.Compile(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("cannot compile routing rules: %w", err)
+	}
 	popts := pipeline.Options{
 		Owner: opts.Owner, Source: cfg.Source.Name, Mode: cfg.Mode, Lease: opts.Lease,
-		Router: newBasicRouter(cfg, tracker), Suppliers: sups,
+		Router: &engineRouter{engine: engine, tracker: tracker}, Suppliers: sups,
 		BreakerThreshold:  cfg.Adaptive.ConsecutiveFailures,
 		BreakerOpenFor:    cfg.Adaptive.BaseEjectionTime.Duration,
 		BreakerMaxOpenFor: cfg.Adaptive.MaxEjectionTime.Duration,

@@ -171,7 +171,12 @@ func (d *Deliverer) Run(ctx context.Context) error {
 		p.start(runCtx, &workers)
 	}
 	committed := make(chan struct{})
-	go func() { defer close(committed); d.commitLoop() }()
+	var committers sync.WaitGroup
+	for range 2 {
+		committers.Add(1)
+		go func() { defer committers.Done(); d.commitLoop() }()
+	}
+	go func() { committers.Wait(); close(committed) }()
 	d.resumeLoop(runCtx)
 	workers.Wait()
 	// Lines still queued were never sent: give them back, attempt not counted.
@@ -236,7 +241,7 @@ func (d *Deliverer) resumeLoop(ctx context.Context) {
 			if len(lines) == 0 {
 				break
 			}
-			if err := d.Launch(ctx, lines); err != nil && ctx.Err() == nil {
+			if err := d.Launch(ctx, lines, nil); err != nil && ctx.Err() == nil {
 				d.log.Error(err, "cannot launch deliveries")
 				break
 			}
@@ -247,11 +252,15 @@ func (d *Deliverer) resumeLoop(ctx context.Context) {
 	}
 }
 
-// Launch takes lines the caller has claimed (in Routed, or Submitted for a retry),
-// journals each as Submitted with its attempt counted, and queues it for its supplier.
-// Lines of an unknown supplier are dead-lettered; lines whose supplier queue is full are
-// put back, due in a second.
-func (d *Deliverer) Launch(ctx context.Context, lines []*store.Line) error {
+// Launch takes lines in Routed (or Submitted, for a retry), journals each as Submitted
+// with its attempt counted, and queues it for its supplier. pre are changes to commit in
+// the same batch, before those (the routing decisions that moved the lines to Routed):
+// lines are given as they are once pre is applied. Lines of an unknown supplier are
+// dead-lettered; lines whose supplier queue is full are put back, due in a second.
+//
+// A launched line is due again only after the lease (NextAttemptAt), so no other claim
+// takes it while it is queued or in flight, whether or not it was claimed.
+func (d *Deliverer) Launch(ctx context.Context, lines []*store.Line, pre []Pre) error {
 	d.launchMu.Lock()
 	defer d.launchMu.Unlock()
 	now := time.Now()
@@ -259,8 +268,14 @@ func (d *Deliverer) Launch(ctx context.Context, lines []*store.Line) error {
 	for n, p := range d.pools {
 		room[n] = cap(p.queue) - len(p.queue)
 	}
-	var changes []store.Change
-	var sent []*store.Line
+	changes := make([]store.Change, 0, len(pre)+len(lines))
+	before := make([]*store.Line, 0, len(pre)+len(lines))
+	for _, p := range pre {
+		changes = append(changes, p.Change)
+		before = append(before, p.Line)
+	}
+	sent := make([]*store.Line, len(pre), len(pre)+len(lines))
+	var mine []string
 	d.mu.Lock()
 	for _, l := range lines {
 		if d.inflight[l.ID] {
@@ -274,23 +289,27 @@ func (d *Deliverer) Launch(ctx context.Context, lines []*store.Line) error {
 				To: order.StateDeadLettered, ReleaseLease: true,
 				Reason: ptr(fmt.Sprintf("supplier %q is not configured", l.Supplier))})
 			sent = append(sent, nil)
+			before = append(before, l)
 			continue
 		}
 		if room[l.Supplier] <= 0 {
 			changes = append(changes, store.Change{ID: l.ID, From: l.State, Version: l.Version,
 				To: l.State, ReleaseLease: true, NextAttemptAt: ptr(now.Add(time.Second))})
 			sent = append(sent, nil)
+			before = append(before, l)
 			continue
 		}
 		room[l.Supplier]--
 		d.inflight[l.ID] = true
+		mine = append(mine, l.ID)
 		c := store.Change{ID: l.ID, From: l.State, Version: l.Version, To: order.StateSubmitted,
-			Attempts: ptr(l.Attempts + 1)}
+			Attempts: ptr(l.Attempts + 1), NextAttemptAt: ptr(now.Add(d.opts.Lease))}
 		if l.IdempotencyKey == "" {
 			c.IdempotencyKey = ptr(order.IdempotencyKey(l.Source, l.BillNo, l.EntryID, l.Supplier))
 		}
 		changes = append(changes, c)
 		sent = append(sent, l)
+		before = append(before, l)
 	}
 	d.mu.Unlock()
 	if len(changes) == 0 {
@@ -299,10 +318,8 @@ func (d *Deliverer) Launch(ctx context.Context, lines []*store.Line) error {
 	errs, err := d.st.Apply(context.WithoutCancel(ctx), changes)
 	if err != nil {
 		d.mu.Lock()
-		for _, l := range sent {
-			if l != nil {
-				delete(d.inflight, l.ID)
-			}
+		for _, id := range mine {
+			delete(d.inflight, id)
 		}
 		d.mu.Unlock()
 		return fmt.Errorf("cannot journal %d deliveries: %w", len(changes), err)
@@ -321,7 +338,7 @@ func (d *Deliverer) Launch(ctx context.Context, lines []*store.Line) error {
 			continue
 		}
 		if d.opts.Observer != nil {
-			d.opts.Observer.Committed(orig(lines, c.ID, l), c)
+			d.opts.Observer.Committed(before[i], c)
 		}
 		if l == nil {
 			continue
@@ -338,16 +355,10 @@ func (d *Deliverer) Launch(ctx context.Context, lines []*store.Line) error {
 	return nil
 }
 
-func orig(lines []*store.Line, id string, l *store.Line) *store.Line {
-	if l != nil {
-		return l
-	}
-	for _, x := range lines {
-		if x.ID == id {
-			return x
-		}
-	}
-	return nil
+// Pre is a change Launch commits ahead of the deliveries, with the line as it was before.
+type Pre struct {
+	Line   *store.Line
+	Change store.Change
 }
 
 // giveBack undoes the attempt count of a queued line that was never sent.

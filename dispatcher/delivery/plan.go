@@ -33,7 +33,8 @@ const maxResponse = 2048
 // pipeline reroutes it); or DeadLettered when the attempts are used up. r is a random
 // number in [0,1) for the jitter. It does no I/O.
 func Plan(l *store.Line, d config.Delivery, res supplier.Result, err error, now time.Time, r float64) (store.Change, Outcome) {
-	c := store.Change{ID: l.ID, From: l.State, Version: l.Version, ReleaseLease: true}
+	c := store.Change{ID: l.ID, From: l.State, Version: l.Version, ReleaseLease: true,
+		NextAttemptAt: ptr(time.Time{})}
 	if err == nil {
 		c.To = order.StateAccepted
 		c.SupplierOrderID = ptr(res.SupplierOrderID)

@@ -11,8 +11,14 @@ import (
 	"github.com/dropship-operator/dropship-operator/dispatcher/store"
 )
 
-// ErrUnroutable: no supplier may take the line.
-var ErrUnroutable = errors.New("no eligible supplier")
+// Router errors (compare with errors.Is).
+var (
+	// ErrUnroutable: no supplier may take the line; it is dead-lettered.
+	ErrUnroutable = errors.New("no eligible supplier")
+	// ErrWait: no supplier may take the line now, but one will (a circuit closes, an
+	// ejection or a quota ends); the line is left as it is and routed again later.
+	ErrWait = errors.New("no supplier available now")
+)
 
 // Decision is where a line goes and why.
 type Decision struct {
@@ -24,8 +30,8 @@ type Decision struct {
 }
 
 // Router decides the supplier of one line, never one of exclude. It returns an error
-// wrapping ErrUnroutable (with the explanation in the Decision) when no supplier may take
-// the line.
+// wrapping ErrUnroutable or ErrWait (with the explanation in the Decision) when no
+// supplier may take the line.
 type Router interface {
 	Route(ctx context.Context, l *store.Line, exclude []string) (Decision, error)
 }

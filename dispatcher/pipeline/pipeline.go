@@ -70,6 +70,8 @@ type Pipeline struct {
 
 	publicURL string
 
+	// fresh are lines Intake just journaled, handed to the router in memory.
+	fresh     chan *store.Line
 	wakeRoute chan struct{}
 	wakeERP   chan struct{}
 	wakeClose chan struct{}
@@ -109,6 +111,7 @@ func New(st store.Store, opts Options, log logr.Logger) (*Pipeline, error) {
 	p := &Pipeline{
 		st: st, opts: opts, log: log, m: opts.Metrics,
 		wakeRoute: make(chan struct{}, 1),
+		fresh:     make(chan *store.Line, 16384),
 		wakeERP:   make(chan struct{}, 1),
 		wakeClose: make(chan struct{}, 1),
 		stop:      make(chan struct{}),
@@ -239,14 +242,37 @@ func (p *Pipeline) Intake(ctx context.Context, orders []*order.Order) ([]store.I
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	now := time.Now()
+	full := false
 	for i, r := range res {
-		if len(r.New) > 0 {
-			p.m.OrdersReceived.WithLabelValues(orders[i].Source, "new").Inc()
-		} else {
+		if len(r.New) == 0 {
 			p.m.OrdersReceived.WithLabelValues(orders[i].Source, "duplicate").Inc()
+			continue
+		}
+		p.m.OrdersReceived.WithLabelValues(orders[i].Source, "new").Inc()
+		o := orders[i]
+		isNew := make(map[string]bool, len(r.New))
+		for _, id := range r.New {
+			isNew[id] = true
+		}
+		for j := range o.Lines {
+			ref := o.Ref(j)
+			id := ref.ID()
+			if !isNew[id] || full {
+				continue
+			}
+			l := &store.Line{ID: id, LineRef: ref, Order: o, Index: j, State: order.StateReceived,
+				Version: 1, CreatedAt: now, UpdatedAt: now}
+			select {
+			case p.fresh <- l:
+			default:
+				full = true // the claim path picks the rest up from the journal
+			}
 		}
 	}
-	wake(p.wakeRoute)
+	if full {
+		wake(p.wakeRoute)
+	}
 	return res, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
@@ -13,21 +14,58 @@ import (
 	"github.com/dropship-operator/dropship-operator/dispatcher/store"
 )
 
-// routeLoop claims Received and Rejected lines, decides their supplier, journals the
-// decision (Routed, or Shadowed in shadow mode, or DeadLettered when invalid or
-// unroutable) and hands routed lines to delivery.
+// routeWorkers is how many goroutines route concurrently; their store writes share the
+// journal's group commits.
+const routeWorkers = 3
+
+// routeLoop routes lines: those Intake just journaled, handed over in memory (no claim
+// needed: the routing change is checked against the version Intake wrote), and, when that
+// hand-over is idle, Received and Rejected lines claimed from the journal (rejections,
+// replays, lines a crash or a full hand-over left behind). It journals each decision
+// (Routed, or Shadowed in shadow mode, or DeadLettered when invalid or unroutable) and hands
+// routed lines to delivery in the same store batch.
 func (p *Pipeline) routeLoop(ctx context.Context) {
+	var wg sync.WaitGroup
+	for range routeWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.routeWorker(ctx)
+		}()
+	}
+	wg.Wait()
+}
+
+func (p *Pipeline) routeWorker(ctx context.Context) {
 	t := time.NewTicker(p.opts.Tick)
 	defer t.Stop()
 	for {
+		var batch []*store.Line
 		select {
 		case <-ctx.Done():
 			return
+		case l := <-p.fresh:
+			batch = append(batch, l)
+		gather:
+			for len(batch) < p.opts.BatchSize {
+				select {
+				case l := <-p.fresh:
+					batch = append(batch, l)
+				default:
+					break gather
+				}
+			}
 		case <-t.C:
 		case <-p.wakeRoute:
 		}
-		for ctx.Err() == nil {
-			n, err := p.routeBatch(ctx)
+		if len(batch) > 0 {
+			if err := p.routeLines(ctx, batch); err != nil && ctx.Err() == nil {
+				p.log.Error(err, "cannot route lines")
+			}
+			continue
+		}
+		for ctx.Err() == nil && len(p.fresh) == 0 {
+			n, err := p.routeClaimed(ctx)
 			if err != nil {
 				if ctx.Err() == nil {
 					p.log.Error(err, "cannot route lines")
@@ -41,9 +79,9 @@ func (p *Pipeline) routeLoop(ctx context.Context) {
 	}
 }
 
-// routeBatch routes one batch and returns how many lines it claimed (0: nothing to do or
-// no room in the supplier queues).
-func (p *Pipeline) routeBatch(ctx context.Context) (int, error) {
+// routeClaimed claims a batch of Received and Rejected lines and routes it; it returns how
+// many lines it claimed (0: nothing to do or no room in the supplier queues).
+func (p *Pipeline) routeClaimed(ctx context.Context) (int, error) {
 	limit := p.opts.BatchSize
 	if p.opts.Mode == config.ModeLive {
 		limit = min(limit, p.deliver.Free())
@@ -58,49 +96,36 @@ func (p *Pipeline) routeBatch(ctx context.Context) (int, error) {
 	if err != nil || len(lines) == 0 {
 		return 0, err
 	}
-	var open []string
-	for _, s := range p.opts.Suppliers {
-		if p.deliver.Breaker(s.Name) == delivery.BreakerOpen {
-			open = append(open, s.Name)
-		}
-	}
+	return len(lines), p.routeLines(ctx, lines)
+}
+
+// routeLines decides every line and journals the decisions together with the launch of
+// the routed lines.
+func (p *Pipeline) routeLines(ctx context.Context, lines []*store.Line) error {
 	valid := map[*order.Order]error{}
-	changes := make([]store.Change, 0, len(lines))
-	for _, l := range lines {
-		changes = append(changes, p.decide(ctx, l, open, valid))
-	}
-	errs, err := p.st.Apply(context.WithoutCancel(ctx), changes)
-	if err != nil {
-		return 0, fmt.Errorf("cannot journal %d routing decisions: %w", len(changes), err)
-	}
+	pre := make([]delivery.Pre, 0, len(lines))
 	var routed []*store.Line
-	for i, c := range changes {
-		if errs[i] != nil {
-			if !errors.Is(errs[i], store.ErrConflict) {
-				p.log.Error(errs[i], "cannot journal routing decision", "line", c.ID)
-			}
-			continue
+	for _, l := range lines {
+		c := p.decide(ctx, l, valid)
+		if c.To == "" {
+			continue // wait: the claim (if any) lapses and the line is routed again
 		}
-		p.committed(lines[i], c)
+		pre = append(pre, delivery.Pre{Line: l, Change: c})
 		if c.To != order.StateRouted {
 			continue
 		}
-		nl := *lines[i]
+		nl := *l
 		nl.State, nl.Version = c.To, c.Version+1
 		nl.Supplier, nl.Rule, nl.Tier, nl.Explain = *c.Supplier, *c.Rule, *c.Tier, c.Explain
 		nl.IdempotencyKey, nl.Attempts = *c.IdempotencyKey, 0
 		routed = append(routed, &nl)
 	}
-	if len(routed) > 0 {
-		if err := p.deliver.Launch(ctx, routed); err != nil {
-			return 0, err
-		}
-	}
-	return len(lines), nil
+	return p.deliver.Launch(ctx, routed, pre)
 }
 
 // decide returns the change that journals the routing decision for one line.
-func (p *Pipeline) decide(ctx context.Context, l *store.Line, open []string, valid map[*order.Order]error) store.Change {
+// A change with an empty To means: leave the line as it is for now (ErrWait).
+func (p *Pipeline) decide(ctx context.Context, l *store.Line, valid map[*order.Order]error) store.Change {
 	c := store.Change{ID: l.ID, From: l.State, Version: l.Version, ReleaseLease: true}
 	deadLetter := func(reason string) store.Change {
 		c.To = order.StateDeadLettered
@@ -125,12 +150,11 @@ func (p *Pipeline) decide(ctx context.Context, l *store.Line, open []string, val
 		// key, so the supplier dedupes and no second supplier ships it.
 		d = Decision{Supplier: l.Supplier, Rule: l.Rule, Tier: l.Tier, Explain: l.Explain}
 	} else {
-		exclude := append(slices.Clone(l.Tried), open...)
-		d, err = p.opts.Router.Route(ctx, l, exclude)
-		if err != nil && len(open) > 0 {
-			// Every candidate has an open circuit: route anyway, delivery waits for it.
-			d, err = p.opts.Router.Route(ctx, l, l.Tried)
-		}
+		// Open circuits are seen by the router through the health snapshots.
+		d, err = p.opts.Router.Route(ctx, l, l.Tried)
+	}
+	if errors.Is(err, ErrWait) {
+		return store.Change{}
 	}
 	if err != nil {
 		c.Explain = d.Explain
