@@ -167,6 +167,11 @@ type Store interface {
 	// order as it was when they were journaled); new lines of a repeated order are journaled
 	// with the order as given now. New lines start in Received at Version 1, due at once.
 	Intake(ctx context.Context, o *order.Order) (IntakeResult, error)
+	// IntakeBatch does what Intake does for each order, in one transaction (one fsync for a
+	// page of ERP orders). The results are in the order of orders. An order that cannot be
+	// journaled (no source, bill number or lines) fails the whole call before anything is
+	// written.
+	IntakeBatch(ctx context.Context, orders []*order.Order) ([]IntakeResult, error)
 	// Claim leases up to req.Limit due lines in req.States to req.Owner. A claimed line is
 	// not returned by another Claim (of any owner) until its lease ends or is released;
 	// claiming does not change the line's Version.

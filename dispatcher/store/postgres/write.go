@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -14,64 +15,124 @@ import (
 
 // Intake journals the order's new lines in state Received (see store.Store).
 func (s *Store) Intake(ctx context.Context, o *order.Order) (store.IntakeResult, error) {
-	in, err := journal.PrepareIntake(o)
+	res, err := s.IntakeBatch(ctx, []*order.Order{o})
 	if err != nil {
 		return store.IntakeResult{}, err
 	}
-	var res store.IntakeResult
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		res = store.IntakeResult{}
-		rows, err := tx.Query(ctx, "SELECT id FROM lines WHERE id = ANY($1)", in.IDs)
+	return res[0], nil
+}
+
+// IntakeBatch journals the orders' new lines in one transaction (see store.Store).
+func (s *Store) IntakeBatch(ctx context.Context, orders []*order.Order) ([]store.IntakeResult, error) {
+	ins := make([]*journal.Intake, len(orders))
+	var all []string
+	for i, o := range orders {
+		in, err := journal.PrepareIntake(o)
+		if err != nil {
+			return nil, err
+		}
+		ins[i] = in
+		all = append(all, in.IDs...)
+	}
+	if len(ins) == 0 {
+		return nil, nil
+	}
+	var results []store.IntakeResult
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		results = make([]store.IntakeResult, len(ins))
+		rows, err := tx.Query(ctx, "SELECT id FROM lines WHERE id = ANY($1)", all)
 		if err != nil {
 			return err
 		}
-		known, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		if err != nil {
 			return err
 		}
-		if len(known) == len(in.IDs) {
-			res.Existing = in.IDs
+		known := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			known[id] = true
+		}
+		// Orders with a line not journaled yet get an order row...
+		now := journal.Nanos(s.opts.now())
+		var fresh []int
+		b := &pgx.Batch{}
+		for k, in := range ins {
+			if !slices.ContainsFunc(in.IDs, func(id string) bool { return !known[id] }) {
+				results[k].Existing = in.IDs
+				continue
+			}
+			fresh = append(fresh, k)
+			b.Queue("INSERT INTO orders (source, bill_no, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+				in.Order.Source, in.Order.BillNo, in.Body, now)
+		}
+		if len(fresh) == 0 {
 			return nil
 		}
-		now := journal.Nanos(s.opts.now())
-		var oid int64
-		if err := tx.QueryRow(ctx, "INSERT INTO orders (source, bill_no, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-			o.Source, o.BillNo, in.Body, now).Scan(&oid); err != nil {
-			return fmt.Errorf("cannot insert order: %w", err)
-		}
-		// Lines another replica journals meanwhile are skipped by ON CONFLICT.
-		b := &pgx.Batch{}
-		for i, id := range in.IDs {
-			b.Queue(`INSERT INTO lines (id, order_id, idx, source, bill_no, entry_id, state, version, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) ON CONFLICT (id) DO NOTHING`,
-				id, oid, i, o.Source, o.BillNo, o.Lines[i].EntryID, string(order.StateReceived), now)
-		}
+		oids := make([]int64, len(fresh))
 		br := tx.SendBatch(ctx, b)
-		for _, id := range in.IDs {
-			tag, err := br.Exec()
-			if err != nil {
+		for j := range fresh {
+			if err := br.QueryRow().Scan(&oids[j]); err != nil {
 				br.Close()
-				return fmt.Errorf("cannot insert line %q: %w", id, err)
-			}
-			if tag.RowsAffected() == 1 {
-				res.New = append(res.New, id)
-			} else {
-				res.Existing = append(res.Existing, id)
+				return fmt.Errorf("cannot insert order %q: %w", ins[fresh[j]].Order.BillNo, err)
 			}
 		}
 		if err := br.Close(); err != nil {
 			return err
 		}
-		if len(res.New) == 0 {
-			_, err := tx.Exec(ctx, "DELETE FROM orders WHERE id = $1", oid)
+		// ...and its new lines. Lines another replica (or an earlier order of this batch)
+		// journals meanwhile are skipped by ON CONFLICT.
+		b = &pgx.Batch{}
+		for j, k := range fresh {
+			in := ins[k]
+			for i, id := range in.IDs {
+				if !known[id] {
+					b.Queue(`INSERT INTO lines (id, order_id, idx, source, bill_no, entry_id, state, version, created_at, updated_at)
+						VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) ON CONFLICT (id) DO NOTHING`,
+						id, oids[j], i, in.Order.Source, in.Order.BillNo, in.Order.Lines[i].EntryID, string(order.StateReceived), now)
+				}
+			}
+		}
+		br = tx.SendBatch(ctx, b)
+		var orphans []int64
+		for j, k := range fresh {
+			in, res := ins[k], &results[k]
+			for _, id := range in.IDs {
+				if known[id] {
+					res.Existing = append(res.Existing, id)
+					continue
+				}
+				tag, err := br.Exec()
+				if err != nil {
+					br.Close()
+					return fmt.Errorf("cannot insert line %q: %w", id, err)
+				}
+				if tag.RowsAffected() == 1 {
+					res.New = append(res.New, id)
+				} else {
+					res.Existing = append(res.Existing, id)
+				}
+			}
+			if len(res.New) == 0 {
+				orphans = append(orphans, oids[j])
+			}
+		}
+		if err := br.Close(); err != nil {
 			return err
+		}
+		if len(orphans) > 0 {
+			if _, err := tx.Exec(ctx, "DELETE FROM orders WHERE id = ANY($1)", orphans); err != nil {
+				return fmt.Errorf("cannot delete orders without new lines: %w", err)
+			}
 		}
 		return nil
 	})
 	if err != nil {
-		return store.IntakeResult{}, fmt.Errorf("cannot journal order %q: %w", o.BillNo, err)
+		if len(ins) == 1 {
+			return nil, fmt.Errorf("cannot journal order %q: %w", ins[0].Order.BillNo, err)
+		}
+		return nil, fmt.Errorf("cannot journal %d orders: %w", len(ins), err)
 	}
-	return res, nil
+	return results, nil
 }
 
 // changeSQL writes one store.Change; its arguments are journal.ChangeArgs.

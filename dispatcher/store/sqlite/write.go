@@ -14,49 +14,80 @@ import (
 
 // Intake journals the order's new lines in state Received (see store.Store).
 func (s *Store) Intake(ctx context.Context, o *order.Order) (store.IntakeResult, error) {
-	in, err := journal.PrepareIntake(o)
+	res, err := s.IntakeBatch(ctx, []*order.Order{o})
 	if err != nil {
 		return store.IntakeResult{}, err
 	}
-	var res store.IntakeResult
-	err = s.w.do(ctx, func(t *tx) error {
-		res = store.IntakeResult{}
-		var fresh []int
-		for i, id := range in.IDs {
-			var st string
-			var v int64
-			switch err := t.st.lineState.QueryRowContext(t.ctx, id).Scan(&st, &v); {
-			case errors.Is(err, sql.ErrNoRows):
-				fresh = append(fresh, i)
-				res.New = append(res.New, id)
-			case err != nil:
-				return fmt.Errorf("cannot look up line %q: %w", id, err)
-			default:
-				res.Existing = append(res.Existing, id)
-			}
+	return res[0], nil
+}
+
+// IntakeBatch journals the orders' new lines in one transaction (see store.Store).
+func (s *Store) IntakeBatch(ctx context.Context, orders []*order.Order) ([]store.IntakeResult, error) {
+	ins := make([]*journal.Intake, len(orders))
+	for i, o := range orders {
+		in, err := journal.PrepareIntake(o)
+		if err != nil {
+			return nil, err
 		}
-		if len(fresh) == 0 {
-			return nil
-		}
+		ins[i] = in
+	}
+	if len(ins) == 0 {
+		return nil, nil
+	}
+	results := make([]store.IntakeResult, len(ins))
+	err := s.w.do(ctx, func(t *tx) error {
 		now := journal.Nanos(s.opts.now())
-		r, err := t.st.insertOrder.ExecContext(t.ctx, o.Source, o.BillNo, in.Body, now)
-		if err != nil {
-			return fmt.Errorf("cannot insert order %q: %w", o.BillNo, err)
-		}
-		oid, err := r.LastInsertId()
-		if err != nil {
-			return fmt.Errorf("cannot insert order %q: %w", o.BillNo, err)
-		}
-		for _, i := range fresh {
-			if _, err := t.st.insertLine.ExecContext(t.ctx, in.IDs[i], oid, i, o.Source, o.BillNo,
-				o.Lines[i].EntryID, string(order.StateReceived), now, now); err != nil {
-				return fmt.Errorf("cannot insert line %q: %w", in.IDs[i], err)
+		for k, in := range ins {
+			res, err := intakeOne(t, in, now)
+			if err != nil {
+				return err
 			}
+			results[k] = res
 		}
 		return nil
 	})
 	if err != nil {
-		return store.IntakeResult{}, fmt.Errorf("cannot journal order %q: %w", o.BillNo, err)
+		if len(ins) == 1 {
+			return nil, fmt.Errorf("cannot journal order %q: %w", ins[0].Order.BillNo, err)
+		}
+		return nil, fmt.Errorf("cannot journal %d orders: %w", len(ins), err)
+	}
+	return results, nil
+}
+
+func intakeOne(t *tx, in *journal.Intake, now int64) (store.IntakeResult, error) {
+	var res store.IntakeResult
+	o := in.Order
+	var fresh []int
+	for i, id := range in.IDs {
+		var st string
+		var v int64
+		switch err := t.st.lineState.QueryRowContext(t.ctx, id).Scan(&st, &v); {
+		case errors.Is(err, sql.ErrNoRows):
+			fresh = append(fresh, i)
+			res.New = append(res.New, id)
+		case err != nil:
+			return res, fmt.Errorf("cannot look up line %q: %w", id, err)
+		default:
+			res.Existing = append(res.Existing, id)
+		}
+	}
+	if len(fresh) == 0 {
+		return res, nil
+	}
+	r, err := t.st.insertOrder.ExecContext(t.ctx, o.Source, o.BillNo, in.Body, now)
+	if err != nil {
+		return res, fmt.Errorf("cannot insert order %q: %w", o.BillNo, err)
+	}
+	oid, err := r.LastInsertId()
+	if err != nil {
+		return res, fmt.Errorf("cannot insert order %q: %w", o.BillNo, err)
+	}
+	for _, i := range fresh {
+		if _, err := t.st.insertLine.ExecContext(t.ctx, in.IDs[i], oid, i, o.Source, o.BillNo,
+			o.Lines[i].EntryID, string(order.StateReceived), now, now); err != nil {
+			return res, fmt.Errorf("cannot insert line %q: %w", in.IDs[i], err)
+		}
 	}
 	return res, nil
 }

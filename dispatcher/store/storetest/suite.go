@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		fn   func(t *testing.T, open Opener)
 	}{
 		{"IntakeIsIdempotent", testIntakeIdempotent},
+		{"IntakeBatch", testIntakeBatch},
 		{"IntakeRefusesUnjournalableOrders", testIntakeRefuses},
 		{"IntakeConcurrentDuplicates", testIntakeConcurrent},
 		{"TransitionsFollowStateMachine", testTransitions},
@@ -99,6 +100,42 @@ func testIntakeIdempotent(t *testing.T, open Opener) {
 	// Another source may use the same bill number.
 	if res := intake(t, s, Order("webhook", "SO-1", 1)); len(res.New) != 1 {
 		t.Errorf("same bill of another source: %+v, want one new line", res)
+	}
+}
+
+func testIntakeBatch(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := context.Background()
+	intake(t, s, Order("k3", "SO-C", 1))
+	id := func(bill string, n int) string { return order.LineID("k3", bill, fmt.Sprint(n)) }
+	batch := []*order.Order{Order("k3", "SO-A", 2), Order("k3", "SO-B", 1), Order("k3", "SO-A", 3), Order("k3", "SO-C", 1)}
+	got, err := s.IntakeBatch(ctx, batch)
+	if err != nil {
+		t.Fatalf("IntakeBatch: %v", err)
+	}
+	want := []store.IntakeResult{
+		{New: []string{id("SO-A", 1), id("SO-A", 2)}},
+		{New: []string{id("SO-B", 1)}},
+		{New: []string{id("SO-A", 3)}, Existing: []string{id("SO-A", 1), id("SO-A", 2)}},
+		{Existing: []string{id("SO-C", 1)}},
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("IntakeBatch results (-want +got):\n%s", diff)
+	}
+	if l := get(t, s, id("SO-A", 3)); l.Index != 2 || len(l.Order.Lines) != 3 || l.State != order.StateReceived {
+		t.Errorf("line added by the batch's second SO-A: index %d, %d order lines, %s", l.Index, len(l.Order.Lines), l.State)
+	}
+	// One order that cannot be journaled fails the call, and nothing of it is written.
+	bad := Order("k3", "SO-E", 1)
+	bad.Lines = nil
+	if _, err := s.IntakeBatch(ctx, []*order.Order{Order("k3", "SO-D", 1), bad}); err == nil {
+		t.Error("IntakeBatch with an order without lines succeeded, want an error")
+	}
+	if _, err := s.Get(ctx, id("SO-D", 1)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("line of the failed batch: %v, want ErrNotFound", err)
+	}
+	if res, err := s.IntakeBatch(ctx, nil); err != nil || len(res) != 0 {
+		t.Errorf("empty batch: %v %v, want nothing", res, err)
 	}
 }
 
