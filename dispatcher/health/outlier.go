@@ -13,7 +13,7 @@ func (t *Tracker) tripped(s *supplierState, now time.Time) string {
 		return EjectedConsecutiveFailures
 	}
 	if a.FailurePercent > 0 {
-		c, _ := s.req.sum(now, s.statsSince)
+		c := s.req.counts(now, s.statsSince)
 		n := c.total()
 		if n >= uint64(a.MinRequests) && n > 0 {
 			fail := uint64(c[Transient]) + uint64(c[Timeout])

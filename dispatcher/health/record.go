@@ -39,6 +39,10 @@ func (t *Tracker) Record(supplier string, o Outcome, latency time.Duration, err 
 	if o < 0 || o >= numOutcomes {
 		o = Transient
 	}
+	var msg string
+	if o != Success && err != nil {
+		msg = Sanitize(err.Error()) // outside the lock: regexps are the costly part
+	}
 	now := t.clock()
 	s := t.state(supplier)
 	s.mu.Lock()
@@ -55,9 +59,8 @@ func (t *Tracker) Record(supplier string, o Outcome, latency time.Duration, err 
 	if o == Success {
 		s.lastSuccess = now
 	}
-	if o != Success && err != nil {
-		s.lastError = Sanitize(err.Error())
-		s.lastErrorTime = now
+	if msg != "" {
+		s.lastError, s.lastErrorTime = msg, now
 	}
 	reason := t.tripped(s, now)
 	s.mu.Unlock()

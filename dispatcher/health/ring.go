@@ -107,6 +107,26 @@ func (r *reqRing) sum(now, since time.Time) (c counts, h histogram) {
 	return c, h
 }
 
+// counts merges only the outcome counts of the buckets sum would merge: the cheap path
+// outlier detection takes on every failure.
+func (r *reqRing) counts(now, since time.Time) (c counts) {
+	cur := slotOf(now, r.width)
+	var first int64
+	if !since.IsZero() {
+		first = slotOf(since, r.width)
+	}
+	for i := range r.buckets {
+		b := &r.buckets[i]
+		if b.slot == 0 || b.slot > cur || b.slot <= cur-int64(len(r.buckets)) || b.slot < first {
+			continue
+		}
+		for k, v := range b.counts {
+			c[k] += v
+		}
+	}
+	return c
+}
+
 // shipRing is the ship-lag window.
 type shipRing struct {
 	width   time.Duration

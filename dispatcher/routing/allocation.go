@@ -91,4 +91,3 @@ func (e *Engine) Allocation(hs map[string]health.Snapshot, now time.Time) []Allo
 	}
 	return out
 }
-
