@@ -40,6 +40,8 @@ type OrderSourceSpec struct {
 
 // K3CloudSource pulls audited sales orders from K3Cloud.
 type K3CloudSource struct {
+	// K3CloudConnection is inlined: url, acctID, lcid, auth, timeout, maxConcurrent,
+	// ratePerSecond.
 	K3CloudConnection `json:",inline"`
 	// salesOrders is how sales orders are pulled.
 	// +optional

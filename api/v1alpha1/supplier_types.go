@@ -231,6 +231,8 @@ type Shipments struct {
 
 // K3CloudEndpoint is a supplier that runs its own K3Cloud.
 type K3CloudEndpoint struct {
+	// K3CloudConnection is inlined: url, acctID, lcid, auth, timeout, maxConcurrent,
+	// ratePerSecond of the supplier's K3Cloud.
 	K3CloudConnection `json:",inline"`
 	// customerNumber is our customer number in their ERP (FCustId.FNumber).
 	// +required
@@ -479,6 +481,7 @@ type DispatcherHealthReport struct {
 	// reportedAt is when the dispatcher wrote this entry.
 	// +optional
 	ReportedAt     *metav1.Time `json:"reportedAt,omitempty"`
+	// SupplierHealth is inlined: the same figures as status.health, as this dispatcher saw them.
 	SupplierHealth `json:",inline"`
 }
 
