@@ -190,7 +190,7 @@ const (
 
 // Shipments is how shipment news comes back from an HTTP supplier.
 // +kubebuilder:validation:XValidation:rule="!has(self.mode) || self.mode != 'Poll' || has(self.pollURL)",message="shipments.pollURL is required when shipments.mode is Poll",fieldPath=".pollURL",reason=FieldValueRequired
-// +kubebuilder:validation:XValidation:rule="has(self.mode) && self.mode != 'Callback' || has(self.callbackSecretRef)",message="shipments.callbackSecretRef is required when shipments.mode is Callback",fieldPath=".callbackSecretRef",reason=FieldValueRequired
+// +kubebuilder:validation:XValidation:rule="(has(self.mode) && self.mode != 'Callback') || has(self.callbackSecretRef)",message="shipments.callbackSecretRef is required when shipments.mode is Callback",fieldPath=".callbackSecretRef",reason=FieldValueRequired
 type Shipments struct {
 	// mode is Callback (the supplier POSTs shipments, verified with callbackSecretRef) or
 	// Poll (the dispatcher polls pollURL).

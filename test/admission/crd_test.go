@@ -27,9 +27,6 @@ import (
 // TestCRDsEstablished checks that the API server accepted all three CRDs (their CEL rules
 // compiled and fit the cost budget) and serves them.
 func TestCRDsEstablished(t *testing.T) {
-	if err := apiextensionsv1.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
 	for _, name := range []string{"ordersources.dropship.dev", "suppliers.dropship.dev", "routingpolicies.dropship.dev"} {
 		var crd apiextensionsv1.CustomResourceDefinition
 		if err := k8sClient.Get(context.Background(), types.NamespacedName{Name: name}, &crd); err != nil {
