@@ -480,7 +480,7 @@ type DispatcherHealthReport struct {
 	Policy string `json:"policy"`
 	// reportedAt is when the dispatcher wrote this entry.
 	// +optional
-	ReportedAt     *metav1.Time `json:"reportedAt,omitempty"`
+	ReportedAt *metav1.Time `json:"reportedAt,omitempty"`
 	// SupplierHealth is inlined: the same figures as status.health, as this dispatcher saw them.
 	SupplierHealth `json:",inline"`
 }
