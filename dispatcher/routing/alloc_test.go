@@ -38,13 +38,16 @@ func TestWeightedAllocation(t *testing.T) {
 				d := e.Decide(Input{Order: o, Now: now})
 				got[d.Supplier]++
 			}
+			worst := 0.0
 			for i, w := range tc.weights {
 				s := string(rune('a' + i))
 				share, want := float64(got[s])/n, float64(w)/float64(sum)
+				worst = max(worst, math.Abs(share-want))
 				if math.Abs(share-want) > 0.01 {
 					t.Errorf("%s: supplier %s got %.4f of lines, want %.4f ± 0.01", tc.reason, s, share, want)
 				}
 			}
+			t.Logf("largest deviation from the weights over %d lines: %.2f percentage points", n, worst*100)
 		})
 	}
 }
