@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
@@ -89,10 +90,76 @@ func verify(secret []byte, h http.Header, now time.Time, msg func(ts string) str
 
 // authenticator sets credentials on a request.
 type authenticator struct {
-	typ    config.HTTPAuthType
-	header string
-	// value is the token, API key, "user:password" basic pair or HMAC secret.
-	user, secret string
+	typ     config.HTTPAuthType
+	header  string
+	secrets *secretSet
+}
+
+// SecretRecheck is how often a mounted Secret is checked for changes. Kubernetes updates
+// mounted Secrets in place, so a rotated token is picked up without a restart.
+const SecretRecheck = 30 * time.Second
+
+// secretSet holds the keys of a mounted Secret and re-reads them when their files change.
+// A failed re-read keeps the previous values (a half-written update is retried later).
+type secretSet struct {
+	dir  string
+	keys []string
+	mu   sync.Mutex
+	vals map[string]string
+	// stamp is every file's modification time and size; next is the next check.
+	stamp string
+	next  time.Time
+}
+
+func newSecretSet(dir string, keys []string, now time.Time) (*secretSet, error) {
+	s := &secretSet{dir: dir, keys: keys}
+	vals, stamp, err := s.read()
+	if err != nil {
+		return nil, err
+	}
+	s.vals, s.stamp, s.next = vals, stamp, now.Add(SecretRecheck)
+	return s, nil
+}
+
+func (s *secretSet) read() (map[string]string, string, error) {
+	stamp := s.stampOf()
+	vals := make(map[string]string, len(s.keys))
+	for _, k := range s.keys {
+		v, err := ReadSecret(s.dir, k)
+		if err != nil {
+			return nil, "", err
+		}
+		vals[k] = v
+	}
+	return vals, stamp, nil
+}
+
+// stampOf identifies the files' current versions by modification time and size.
+func (s *secretSet) stampOf() string {
+	var stamp strings.Builder
+	for _, k := range s.keys {
+		if fi, err := os.Stat(filepath.Join(s.dir, k)); err == nil {
+			fmt.Fprintf(&stamp, "%d/%d;", fi.ModTime().UnixNano(), fi.Size())
+		}
+	}
+	return stamp.String()
+}
+
+// get returns the current values, re-reading them when due and changed.
+func (s *secretSet) get(now time.Time) map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if now.Before(s.next) {
+		return s.vals
+	}
+	s.next = now.Add(SecretRecheck)
+	if s.stampOf() == s.stamp {
+		return s.vals
+	}
+	if vals, st, err := s.read(); err == nil {
+		s.vals, s.stamp = vals, st
+	}
+	return s.vals
 }
 
 // ReadSecret reads key from a mounted Secret directory, dropping one trailing newline
@@ -110,49 +177,42 @@ func ReadSecret(dir, key string) (string, error) {
 	return s, nil
 }
 
-func newAuthenticator(a config.HTTPAuth) (*authenticator, error) {
-	au := &authenticator{typ: a.Type}
-	if a.Type == "" || a.Type == config.HTTPAuthNone {
+func newAuthenticator(a config.HTTPAuth, now time.Time) (*authenticator, error) {
+	au := &authenticator{typ: a.Type, header: a.HeaderName}
+	switch a.Type {
+	case "", config.HTTPAuthNone:
 		au.typ = config.HTTPAuthNone
 		return au, nil
-	}
-	vals := map[string]string{}
-	for _, k := range config.HTTPSecretKeys(a.Type) {
-		v, err := ReadSecret(a.SecretDir, k)
-		if err != nil {
-			return nil, err
-		}
-		vals[k] = v
-	}
-	switch a.Type {
-	case config.HTTPAuthBearer:
-		au.secret = vals[config.SecretKeyToken]
-	case config.HTTPAuthBasic:
-		au.user, au.secret = vals[config.SecretKeyUsername], vals[config.SecretKeyPassword]
+	case config.HTTPAuthBearer, config.HTTPAuthBasic, config.HTTPAuthHMAC:
 	case config.HTTPAuthAPIKey:
-		au.secret = vals[config.SecretKeyAPIKey]
-		au.header = a.HeaderName
 		if au.header == "" {
 			au.header = "X-API-Key"
 		}
-	case config.HTTPAuthHMAC:
-		au.secret = vals[config.SecretKeyHMACSecret]
 	default:
 		return nil, fmt.Errorf("cannot use auth type %q: want None, Bearer, Basic, APIKey or HMAC", a.Type)
 	}
+	set, err := newSecretSet(a.SecretDir, config.HTTPSecretKeys(a.Type), now)
+	if err != nil {
+		return nil, err
+	}
+	au.secrets = set
 	return au, nil
 }
 
 // apply authenticates r, whose body is body.
 func (a *authenticator) apply(r *http.Request, body []byte, now time.Time) {
+	if a.typ == config.HTTPAuthNone {
+		return
+	}
+	v := a.secrets.get(now)
 	switch a.typ {
 	case config.HTTPAuthBearer:
-		r.Header.Set("Authorization", "Bearer "+a.secret)
+		r.Header.Set("Authorization", "Bearer "+v[config.SecretKeyToken])
 	case config.HTTPAuthBasic:
-		r.SetBasicAuth(a.user, a.secret)
+		r.SetBasicAuth(v[config.SecretKeyUsername], v[config.SecretKeyPassword])
 	case config.HTTPAuthAPIKey:
-		r.Header.Set(a.header, a.secret)
+		r.Header.Set(a.header, v[config.SecretKeyAPIKey])
 	case config.HTTPAuthHMAC:
-		SignRequest(r.Header, []byte(a.secret), r.Method, r.URL.RequestURI(), body, now)
+		SignRequest(r.Header, []byte(v[config.SecretKeyHMACSecret]), r.Method, r.URL.RequestURI(), body, now)
 	}
 }

@@ -163,3 +163,43 @@ func writeSecret(t testing.TB, dir, key, value string) {
 		t.Fatal(err)
 	}
 }
+
+// TestSecretRotation: a token rewritten in the mounted Secret is used after SecretRecheck,
+// and a Secret that loses its key keeps the last good value.
+func TestSecretRotation(t *testing.T) {
+	seen := make(chan string, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.Header.Get("Authorization")
+		_, _ = io.WriteString(w, `{"orderId":"1"}`)
+	}))
+	defer srv.Close()
+	dir := secretDir(t, map[string]string{"token": "old"})
+	now := time.Unix(1795000000, 0)
+	a, err := supplier.NewHTTP(config.Supplier{Name: "s", HTTP: &config.HTTPEndpoint{URL: srv.URL,
+		Auth: config.HTTPAuth{Type: config.HTTPAuthBearer, SecretDir: dir}}}, supplier.HTTPOptions{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	submit := func() string {
+		t.Helper()
+		if _, err := a.Submit(context.Background(), supplier.Request{Order: suppliertest.ConformanceOrder("R"), IdempotencyKey: "k"}); err != nil {
+			t.Fatal(err)
+		}
+		return <-seen
+	}
+	writeSecret(t, dir, "token", "rotated-token")
+	if got := submit(); got != "Bearer old" {
+		t.Errorf("before the recheck: %q, want the old token", got)
+	}
+	now = now.Add(supplier.SecretRecheck)
+	if got := submit(); got != "Bearer rotated-token" {
+		t.Errorf("after the recheck: %q, want the rotated token", got)
+	}
+	if err := os.Remove(filepath.Join(dir, "token")); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(supplier.SecretRecheck)
+	if got := submit(); got != "Bearer rotated-token" {
+		t.Errorf("after the key vanished: %q, want the last good token", got)
+	}
+}

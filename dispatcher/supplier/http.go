@@ -121,7 +121,7 @@ func NewHTTP(s config.Supplier, opts HTTPOptions) (*HTTP, error) {
 	if a.render, err = newRenderer(s.Name, h.Request.Template, s.Catalog, s.Capacity.Timezone); err != nil {
 		return nil, err
 	}
-	if a.auth, err = newAuthenticator(h.Auth); err != nil {
+	if a.auth, err = newAuthenticator(h.Auth, a.now()); err != nil {
 		return nil, fmt.Errorf("cannot build HTTP adapter for supplier %q: %w", s.Name, err)
 	}
 	if a.accepted, err = compileBool(h.Response.AcceptedWhen); err != nil {

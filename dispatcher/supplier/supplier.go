@@ -16,7 +16,8 @@ import (
 // Request is one delivery: one line (ByLine) or all lines of an order (WholeOrder).
 type Request struct {
 	Order *order.Order
-	// Lines are indices into Order.Lines that this supplier is to ship.
+	// Lines are indices into Order.Lines that this supplier is to ship; empty means every
+	// line of the order (WholeOrder).
 	Lines []int
 	// IdempotencyKey is stable across retries and restarts (order.IdempotencyKey); an
 	// adapter must send it so the supplier can dedupe.
