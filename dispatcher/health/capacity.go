@@ -3,6 +3,7 @@ package health
 import (
 	"fmt"
 	"time"
+	_ "time/tzdata" // supplier time zones resolve even in images without /usr/share/zoneinfo
 
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
 )
