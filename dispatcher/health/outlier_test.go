@@ -105,4 +105,3 @@ func TestMaxEjectionPercent(t *testing.T) {
 		t.Errorf("c after a recovered: %s, want Ejected", s.State)
 	}
 }
-
