@@ -474,3 +474,35 @@ func TestConcurrencyCap(t *testing.T) {
 		t.Errorf("calls = %d", srv.CallCount("ExecuteBillQuery"))
 	}
 }
+
+// TestQueryCacheSeesChanges: the simulator caches the last query's rows for paging; any
+// change to the data must show in the next answer to the same query.
+func TestQueryCacheSeesChanges(t *testing.T) {
+	srv, u := startSim(t, k3cloudtest.Options{})
+	c := newClient(t, u, config.K3CloudAuthSignature)
+	ctx := context.Background()
+	count := func() int {
+		rows, err := c.ExecuteBillQuery(ctx, billNoQuery)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(rows)
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("rows = %d", n)
+	}
+	if _, _, err := srv.AddSalesOrder(k3cloudtest.SalesOrder{Address: "北京市1号", Lines: []k3cloudtest.SalesLine{{SKU: "A", Qty: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 1 {
+		t.Errorf("rows after AddSalesOrder = %d, want 1", n)
+	}
+	if _, err := c.Save(ctx, "SAL_SaleOrder", map[string]any{"FSaleOrgId": map[string]any{"FNumber": "100"},
+		"FCustId": map[string]any{"FNumber": "C1"}, "FDate": "2025-03-01",
+		"FSaleOrderEntry": []any{map[string]any{"FMaterialId": map[string]any{"FNumber": "A"}, "FQty": 1}}}, k3cloud.SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 2 {
+		t.Errorf("rows after Save = %d, want 2", n)
+	}
+}

@@ -134,6 +134,7 @@ func (s *Server) AddSalesOrder(o SalesOrder) (string, int64, error) {
 }
 
 func (s *Server) addSalesOrder(o SalesOrder) (string, int64, error) {
+	s.version++
 	f := s.forms["sal_saleorder"]
 	now := s.opts.Now()
 	if o.BillNo == "" {
@@ -197,6 +198,7 @@ func (s *Server) mutateSO(billNo string, fn func(b *bill) error) error {
 	if !ok {
 		return fmt.Errorf("cannot find sales order %q", billNo)
 	}
+	s.version++
 	if err := fn(b); err != nil {
 		return err
 	}
@@ -259,6 +261,7 @@ func (s *Server) SetField(formID, billNo, key string, value any) error {
 	if d.Type == tRef {
 		value = mkRef(fmt.Sprint(value))
 	}
+	s.version++
 	b.head[d.Key] = value
 	b.head["FModifyDate"] = s.opts.Now()
 	return nil

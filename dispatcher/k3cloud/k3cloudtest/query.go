@@ -153,6 +153,30 @@ func (s *Server) query(w http.ResponseWriter, svc string, q request) {
 		limit = s.opts.MaxLimit
 	}
 
+	cacheKey := strings.Join([]string{f.sch.FormID, keys, filterText, str("OrderString"), strconv.Itoa(top), strconv.FormatBool(entryLevel)}, "\x00")
+	var rows []rowCtx
+	if s.cache.key == cacheKey && s.cache.version == s.version {
+		rows = s.cache.rows
+	} else {
+		rows = s.scan(f, cond, order, entryLevel)
+		if top > 0 && len(rows) > top {
+			rows = rows[:top]
+		}
+		s.cache.key, s.cache.version, s.cache.rows = cacheKey, s.version, rows
+	}
+	if start >= len(rows) {
+		rows = nil
+	} else {
+		rows = rows[start:]
+	}
+	if len(rows) > limit {
+		rows = rows[:limit]
+	}
+	s.writeRows(w, svc, fields, rows)
+}
+
+// scan filters and sorts the rows of a form.
+func (s *Server) scan(f *form, cond node, order []orderKey, entryLevel bool) []rowCtx {
 	var rows []rowCtx
 	for _, b := range f.bills {
 		if entryLevel && len(b.entries) > 0 {
@@ -181,17 +205,10 @@ func (s *Server) query(w http.ResponseWriter, svc string, q request) {
 			return false
 		})
 	}
-	if top > 0 && len(rows) > top {
-		rows = rows[:top]
-	}
-	if start >= len(rows) {
-		rows = nil
-	} else {
-		rows = rows[start:]
-	}
-	if len(rows) > limit {
-		rows = rows[:limit]
-	}
+	return rows
+}
+
+func (s *Server) writeRows(w http.ResponseWriter, svc string, fields []fieldRef, rows []rowCtx) {
 	if svc == "BillQuery" {
 		out := make([]map[string]any, len(rows))
 		for i := range rows {

@@ -384,6 +384,7 @@ func (s *Server) save(w http.ResponseWriter, svc string, q request, batch bool) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.version++
 	f, ok := s.forms[strings.ToLower(formID)]
 	if !ok {
 		s.writeFailure(w, svc, 4, "", "标识为“"+formID+"”的业务对象不存在，或者被删除", 0)
@@ -500,6 +501,7 @@ func (s *Server) operate(w http.ResponseWriter, svc, formID, op string, q reques
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.version++
 	f, ok := s.forms[strings.ToLower(formID)]
 	if !ok {
 		s.writeFailure(w, svc, 4, "", "标识为“"+formID+"”的业务对象不存在，或者被删除", 0)

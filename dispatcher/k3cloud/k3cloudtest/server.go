@@ -104,6 +104,14 @@ type Server struct {
 	nextEnt  int64
 	window   time.Time
 	inWindow int
+	// version increases with every change to the data; it keys the query cache, which
+	// keeps the filtered, sorted rows of the last query so paging through it is linear.
+	version int64
+	cache   struct {
+		key     string
+		version int64
+		rows    []rowCtx
+	}
 
 	hs  *http.Server
 	ln  net.Listener
