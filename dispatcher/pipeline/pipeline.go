@@ -227,20 +227,14 @@ func wake(ch chan struct{}) {
 // Intake journals valid orders (the caller has validated them) and wakes the router. It
 // returns one result per order.
 func (p *Pipeline) Intake(ctx context.Context, orders []*order.Order) ([]store.IntakeResult, error) {
-	res := make([]store.IntakeResult, len(orders))
-	errs := make([]error, len(orders))
-	var wg sync.WaitGroup
-	// Concurrent calls share the store's group commit.
-	for i, o := range orders {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res[i], errs[i] = p.st.Intake(ctx, o)
-		}()
+	if len(orders) == 0 {
+		return nil, nil
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	// One store call (one transaction) per batch: the journal's group commit merges
+	// concurrent batches, and a flood of intake cannot starve delivery's writes.
+	res, err := p.st.IntakeBatch(ctx, orders)
+	if err != nil {
+		return nil, fmt.Errorf("cannot journal %d orders: %w", len(orders), err)
 	}
 	now := time.Now()
 	full := false
