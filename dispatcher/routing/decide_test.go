@@ -142,3 +142,34 @@ func TestNoOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestRetryable(t *testing.T) {
+	cfg := policy(config.SplitByLine, []config.Supplier{sup("a", []string{"*"}), sup("b", []string{"*"})},
+		config.Rule{Name: "all", Tiers: []config.Tier{tier("a", 1, "b", 0)}})
+	cfg.Adaptive.MaxEjectionPercent = 100
+	o := ord("SO1", "广东省", line("1", "SKU-1", 1))
+	cases := map[string]struct {
+		reason string
+		in     Input
+		want   bool
+	}{
+		"routed":  {"a routed line is not retried", Input{}, false},
+		"refused": {"a refused, b drained with weight 0: only a person can help", Input{Tried: []string{"a"}}, false},
+		"ejected": {"a ejected: wait for the ejection to end",
+			Input{Health: map[string]health.Snapshot{"a": snap("a", func(s *health.Snapshot) { s.State, s.EjectedUntil = health.StateEjected, now.Add(time.Minute) })}}, true},
+		"no health": {"a at zero health recovers with time",
+			Input{Health: map[string]health.Snapshot{"a": snap("a", func(s *health.Snapshot) { s.HealthFactor = 0 })}}, true},
+		"quota": {"a's day is full: tomorrow it is not",
+			Input{Health: map[string]health.Snapshot{"a": snap("a", func(s *health.Snapshot) { s.CapacityRemainingToday = ptr(int64(0)) })}}, true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			in := tc.in
+			in.Order, in.Now = o, now
+			d := compile(t, cfg).Decide(in)
+			if got := d.Retryable(); got != tc.want {
+				t.Errorf("%s: Retryable() = %v, want %v (%s)", tc.reason, got, tc.want, d.Explain.Message)
+			}
+		})
+	}
+}

@@ -122,3 +122,30 @@ type Candidate struct {
 	Price    float64         `json:"price,omitempty"`
 	LeadTime config.Duration `json:"leadTime,omitzero"`
 }
+
+// Temporary reports whether an exclusion passes with time: circuits close, ejections end,
+// quotas refill at the next hour or business day. Suspension and line-specific reasons
+// (catalog, stock, region, refusal) need a person or a config change.
+func (r Reason) Temporary() bool {
+	switch r {
+	case CircuitOpen, Ejected, QuotaExhausted, HourlyQuotaFull, AfterCutoff:
+		return true
+	}
+	return false
+}
+
+// Retryable reports whether an unroutable decision may route later without anyone
+// changing anything: no eligible supplier, but at least one candidate is excluded for a
+// Temporary reason, or has lost all its weight to ill health (base weight above zero).
+// The pipeline can hold such a line and retry instead of dead-lettering it.
+func (d *Decision) Retryable() bool {
+	if d.Routed || d.Unroutable != NoEligibleSupplier {
+		return false
+	}
+	for _, c := range d.Explain.Candidates {
+		if c.Excluded.Temporary() || (c.Excluded == ZeroWeight && c.BaseWeight > 0) {
+			return true
+		}
+	}
+	return false
+}
