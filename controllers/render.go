@@ -59,10 +59,14 @@ type dispatcherInput struct {
 	Config *config.DispatcherConfig
 	// Secrets are the names of every Secret the config refers to (mounted read-only).
 	Secrets []string
+	// ConfigMaps are the names of every ConfigMap the config refers to (mounted read-only).
+	ConfigMaps []string
 	// Suspend scales the dispatcher to zero.
 	Suspend  bool
 	Replicas int32
 	Image    string
+	// ImagePullPolicy defaults to IfNotPresent.
+	ImagePullPolicy corev1.PullPolicy
 	// DSNSecret holds key "dsn" for the Postgres store.
 	DSNSecret string
 	// Storage is the SQLite PVC: size and optional storage class.

@@ -92,7 +92,7 @@ func dispatcherContainer(in *dispatcherInput) corev1.Container {
 	return corev1.Container{
 		Name:            ContainerName,
 		Image:           in.Image,
-		ImagePullPolicy: corev1.PullIfNotPresent,
+		ImagePullPolicy: pullPolicy(in.ImagePullPolicy),
 		Command:         []string{"dispatcher", "--config", ConfigPath},
 		Env: []corev1.EnvVar{
 			fieldEnv("POD_NAME", "metadata.name"),
@@ -119,6 +119,22 @@ func dispatcherContainer(in *dispatcherInput) corev1.Container {
 // secretVolumeName is a valid volume name (a DNS-1123 label) for a Secret name.
 func secretVolumeName(secret string) string { return "secret-" + shortHash(secret, 12) }
 
+// configMapVolumeName is a valid volume name for a ConfigMap name.
+func configMapVolumeName(cm string) string { return "configmap-" + shortHash(cm, 12) }
+
+func sortedConfigMaps(in *dispatcherInput) []string {
+	s := slices.Clone(in.ConfigMaps)
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+func pullPolicy(p corev1.PullPolicy) corev1.PullPolicy {
+	if p == "" {
+		return corev1.PullIfNotPresent
+	}
+	return p
+}
+
 func sortedSecrets(in *dispatcherInput) []string {
 	s := slices.Clone(in.Secrets)
 	if in.DSNSecret != "" && !in.sqlite() {
@@ -135,6 +151,9 @@ func dispatcherMounts(in *dispatcherInput) []corev1.VolumeMount {
 	}
 	if in.sqlite() {
 		m = append(m, corev1.VolumeMount{Name: volData, MountPath: DataDir})
+	}
+	for _, c := range sortedConfigMaps(in) {
+		m = append(m, corev1.VolumeMount{Name: configMapVolumeName(c), MountPath: ConfigMapDir(c), ReadOnly: true})
 	}
 	for _, s := range sortedSecrets(in) {
 		m = append(m, corev1.VolumeMount{Name: secretVolumeName(s), MountPath: SecretDir(s), ReadOnly: true})
@@ -154,6 +173,14 @@ func dispatcherVolumes(in *dispatcherInput) []corev1.Volume {
 	if in.sqlite() {
 		v = append(v, corev1.Volume{Name: volData, VolumeSource: corev1.VolumeSource{
 			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: dataPVCName(in.Name)},
+		}})
+	}
+	for _, c := range sortedConfigMaps(in) {
+		v = append(v, corev1.Volume{Name: configMapVolumeName(c), VolumeSource: corev1.VolumeSource{
+			ConfigMap: &corev1.ConfigMapVolumeSource{
+				LocalObjectReference: corev1.LocalObjectReference{Name: c},
+				DefaultMode:          ptr.To[int32](0o444),
+			},
 		}})
 	}
 	for _, s := range sortedSecrets(in) {

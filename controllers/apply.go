@@ -1,0 +1,78 @@
+package controllers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// applier creates or updates rendered objects with server-side apply. Each object carries
+// the hash of what was rendered; when the live object (from the cache) carries the same
+// hash nothing is sent, so a reconcile with nothing new writes nothing.
+type applier struct {
+	client client.Client
+	scheme *runtime.Scheme
+}
+
+// renderedHash hashes the object as rendered, before the hash annotation is added.
+func renderedHash(obj client.Object) (string, error) {
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16]), nil
+}
+
+// apply writes obj unless the live object already holds this rendering. It reports
+// whether it wrote.
+func (a *applier) apply(ctx context.Context, obj client.Object) (bool, error) {
+	gvk := obj.GetObjectKind().GroupVersionKind()
+	hash, err := renderedHash(obj)
+	if err != nil {
+		return false, fmt.Errorf("cannot hash %s %q: %w", gvk.Kind, obj.GetName(), err)
+	}
+	ann := maps.Clone(obj.GetAnnotations())
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	ann[AnnotationRendered] = hash
+	obj.SetAnnotations(ann)
+
+	live, err := a.scheme.New(gvk)
+	if err != nil {
+		return false, fmt.Errorf("cannot make %s %q: %w", gvk.Kind, obj.GetName(), err)
+	}
+	liveObj := live.(client.Object)
+	err = a.client.Get(ctx, client.ObjectKeyFromObject(obj), liveObj)
+	switch {
+	case err == nil:
+		if liveObj.GetAnnotations()[AnnotationRendered] == hash && liveObj.GetDeletionTimestamp() == nil {
+			return false, nil
+		}
+	case !apierrors.IsNotFound(err):
+		return false, fmt.Errorf("cannot get %s %q: %w", gvk.Kind, obj.GetName(), err)
+	}
+
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return false, fmt.Errorf("cannot convert %s %q: %w", gvk.Kind, obj.GetName(), err)
+	}
+	delete(m, "status")
+	unstructured.RemoveNestedField(m, "metadata", "creationTimestamp")
+	unstructured.RemoveNestedField(m, "spec", "template", "metadata", "creationTimestamp")
+	u := &unstructured.Unstructured{Object: m}
+	if err := a.client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u),
+		client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
+		return false, fmt.Errorf("cannot apply %s %q: %w", gvk.Kind, obj.GetName(), err)
+	}
+	return true, nil
+}

@@ -1,0 +1,33 @@
+package controllers
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/events"
+
+	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+)
+
+// recordReadyChange emits one Event when Ready changed status or reason, with the
+// condition's reason and message (which never hold Secret data). The first Ready=True of a
+// new object is not news and emits nothing.
+func recordReadyChange(rec events.EventRecorder, obj runtime.Object, before, after []metav1.Condition) {
+	if rec == nil {
+		return
+	}
+	b := meta.FindStatusCondition(before, dropshipv1alpha1.ReadyCondition)
+	a := meta.FindStatusCondition(after, dropshipv1alpha1.ReadyCondition)
+	if a == nil || (b != nil && b.Status == a.Status && b.Reason == a.Reason) {
+		return
+	}
+	if b == nil && a.Status == metav1.ConditionTrue {
+		return
+	}
+	typ := corev1.EventTypeNormal
+	if a.Status != metav1.ConditionTrue && a.Reason != dropshipv1alpha1.SuspendedReason {
+		typ = corev1.EventTypeWarning
+	}
+	rec.Eventf(obj, nil, typ, a.Reason, "Reconcile", "%s", a.Message)
+}
