@@ -18,8 +18,8 @@ import (
 // K3Cloud ERP simulator will be the `k3cloud` section.
 type simConfig struct {
 	Suppliers []supplierSim `json:"suppliers"`
-	// K3Cloud is reserved for the K3Cloud WebAPI simulator (dispatcher/k3cloud/k3cloudtest).
-	K3Cloud json.RawMessage `json:"k3cloud,omitempty"`
+	// K3Cloud is the K3Cloud WebAPI simulator (dispatcher/k3cloud/k3cloudtest).
+	K3Cloud *k3cloudSim `json:"k3cloud,omitempty"`
 }
 
 // supplierSim is one simulated supplier.
@@ -90,11 +90,13 @@ func decodeConfig(b []byte) (*simConfig, error) {
 }
 
 func (c *simConfig) validate() error {
-	if len(c.K3Cloud) > 0 && string(c.K3Cloud) != "null" {
-		return errors.New("the k3cloud section is not available in this build yet")
+	if len(c.Suppliers) == 0 && c.K3Cloud == nil {
+		return errors.New("no simulators configured: add suppliers or k3cloud")
 	}
-	if len(c.Suppliers) == 0 {
-		return errors.New("no simulators configured: add suppliers")
+	if c.K3Cloud != nil {
+		if err := c.K3Cloud.validate(); err != nil {
+			return err
+		}
 	}
 	seen := map[string]bool{}
 	for i, s := range c.Suppliers {

@@ -1,5 +1,6 @@
 // Command dropship-sim runs simulators for demos, tests and benchmarks: any number of
-// supplier endpoints (dispatcher/supplier/suppliertest) and, later, the K3Cloud ERP.
+// supplier endpoints (dispatcher/supplier/suppliertest) and a Kingdee K3Cloud ERP seeded
+// with sales orders (dispatcher/k3cloud/k3cloudtest).
 //
 //	dropship-sim --config sim.yaml [--ready-file ready.json]
 //	dropship-sim --suppliers 3 --base-port 9101 --latency 20ms --error-rate 0.05 --ship-delay 30s

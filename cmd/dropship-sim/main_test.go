@@ -50,13 +50,15 @@ suppliers:
 				{Name: "b"},
 			},
 		},
-		"unknown field":     {yaml: "suppliers: [{name: a, latancy: 1s}]", wantErr: "unknown field"},
-		"k3cloud not yet":   {yaml: "suppliers: [{name: a}]\nk3cloud: {orders: 100}", wantErr: "k3cloud section"},
-		"nothing to run":    {yaml: "suppliers: []", wantErr: "no simulators"},
-		"duplicate name":    {yaml: "suppliers: [{name: a}, {name: a}]", wantErr: "used twice"},
-		"missing name":      {yaml: "suppliers: [{latency: 1s}]", wantErr: "name is required"},
-		"rate out of range": {yaml: "suppliers: [{name: a, errorRate: 1.5}]", wantErr: "outside 0–1"},
-		"bad duration":      {yaml: "suppliers: [{name: a, latency: soon}]", wantErr: "cannot parse duration"},
+		"unknown field":       {yaml: "suppliers: [{name: a, latancy: 1s}]", wantErr: "unknown field"},
+		"k3cloud unknown key": {yaml: "suppliers: [{name: a}]\nk3cloud: {orders: 100}", wantErr: "unknown field"},
+		"k3cloud bad trickle": {yaml: "k3cloud: {trickle: {every: 1ms, orders: 1}}", wantErr: "trickle"},
+		"k3cloud alone":       {yaml: "k3cloud: {seed: {orders: 10}}"},
+		"nothing to run":      {yaml: "suppliers: []", wantErr: "no simulators"},
+		"duplicate name":      {yaml: "suppliers: [{name: a}, {name: a}]", wantErr: "used twice"},
+		"missing name":        {yaml: "suppliers: [{latency: 1s}]", wantErr: "name is required"},
+		"rate out of range":   {yaml: "suppliers: [{name: a, errorRate: 1.5}]", wantErr: "outside 0–1"},
+		"bad duration":        {yaml: "suppliers: [{name: a, latency: soon}]", wantErr: "cannot parse duration"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -217,5 +219,47 @@ func TestRunRefusesBadConfig(t *testing.T) {
 	}
 	if code := run(context.Background(), []string{"--config", "/nonexistent.yaml"}, io.Discard, io.Discard); code != 2 {
 		t.Errorf("missing config: exit %d, want 2", code)
+	}
+}
+
+func TestK3CloudSection(t *testing.T) {
+	k := &k3cloudSection{cfg: k3cloudSim{Seed: k3cloudSeed{Orders: 25, Seed: 7},
+		Trickle: &k3cloudTrickle{Every: config.D(20 * time.Millisecond), Orders: 2}}}
+	if err := k.start(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(k.srv.Bills("SAL_SaleOrder")); n < 25 {
+		t.Errorf("%d sales orders after seeding, want at least 25", n)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(k.srv.Bills("SAL_SaleOrder")) < 29 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := len(k.srv.Bills("SAL_SaleOrder")); n < 29 {
+		t.Errorf("%d sales orders after two trickle ticks, want at least 29", n)
+	}
+	if err := k.shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRunWithK3Cloud(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "sim.yaml")
+	if err := os.WriteFile(cfg, []byte("k3cloud:\n  acctID: acct-1\n  seed: {orders: 5}\nsuppliers:\n- name: a\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runSim(t, "--config", cfg)
+	if len(r.K3Cloud) != 1 || r.K3Cloud[0].AcctID != "acct-1" || !strings.HasSuffix(r.K3Cloud[0].URL, "/k3cloud/") || len(r.Suppliers) != 1 {
+		t.Fatalf("ready file = %+v", r)
+	}
+	body := `{"acctID":"acct-1","username":"apiuser","password":"P@ssw0rd","lcid":2052}`
+	resp, err := http.Post(r.K3Cloud[0].URL+"Kingdee.BOS.WebApi.ServicesStub.AuthService.ValidateUser.common.kdsvc", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var login struct{ LoginResultType int }
+	if err := json.NewDecoder(resp.Body).Decode(&login); err != nil || login.LoginResultType != 1 {
+		t.Errorf("login = %+v, %v; want LoginResultType 1", login, err)
 	}
 }

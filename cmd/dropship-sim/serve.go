@@ -19,12 +19,14 @@ type endpoint struct {
 	URL    string `json:"url"`
 	Orders string `json:"orders,omitempty"`
 	Admin  string `json:"admin,omitempty"`
+	// AcctID is the K3Cloud data centre.
+	AcctID string `json:"acctID,omitempty"`
 }
 
 // readyFile is what --ready-file holds: one list per section.
 type readyFile struct {
 	Suppliers []endpoint `json:"suppliers"`
-	// K3Cloud will list the ERP simulator.
+	// K3Cloud lists the ERP simulator.
 	K3Cloud []endpoint `json:"k3cloud,omitempty"`
 }
 
@@ -69,6 +71,9 @@ func (s *suppliersSection) shutdown(ctx context.Context) error { return s.fleet.
 // sections builds one section per configured kind of simulator.
 func sections(c *simConfig) []section {
 	var out []section
+	if c.K3Cloud != nil {
+		out = append(out, &k3cloudSection{cfg: *c.K3Cloud})
+	}
 	if len(c.Suppliers) > 0 {
 		out = append(out, &suppliersSection{sims: c.Suppliers})
 	}
@@ -94,6 +99,9 @@ func serve(ctx context.Context, c *simConfig, f *flags, stdout io.Writer) error 
 		}
 		started = append(started, s)
 		s.endpoints(ready)
+	}
+	for _, e := range ready.K3Cloud {
+		fmt.Fprintf(stdout, "k3cloud listening on %s (acctID %s)\n", e.URL, e.AcctID)
 	}
 	for _, e := range ready.Suppliers {
 		fmt.Fprintf(stdout, "supplier %s listening on %s (orders %s, admin %sstats)\n", e.Name, e.URL, e.Orders, e.Admin)
