@@ -203,3 +203,29 @@ func TestSecretRotation(t *testing.T) {
 		t.Errorf("after the key vanished: %q, want the last good token", got)
 	}
 }
+
+// TestRedirectNotFollowed: a 3xx is Rejected and the API key never reaches the other host.
+func TestRedirectNotFollowed(t *testing.T) {
+	leaked := make(chan string, 1)
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked <- r.Header.Get("X-API-Key")
+	}))
+	defer other.Close()
+	redirector := httptest.NewServer(http.RedirectHandler(other.URL+"/steal", http.StatusTemporaryRedirect))
+	defer redirector.Close()
+	a, err := supplier.NewHTTP(config.Supplier{Name: "s", HTTP: &config.HTTPEndpoint{URL: redirector.URL,
+		Auth: config.HTTPAuth{Type: config.HTTPAuthAPIKey, SecretDir: secretDir(t, map[string]string{"apiKey": "key-1"})}}}, supplier.HTTPOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.Submit(context.Background(), supplier.Request{Order: suppliertest.ConformanceOrder("R"), IdempotencyKey: "k"})
+	var se *supplier.Error
+	if !errors.As(err, &se) || se.Kind != supplier.Rejected || se.StatusCode != http.StatusTemporaryRedirect {
+		t.Fatalf("err = %v, want Rejected 307", err)
+	}
+	select {
+	case k := <-leaked:
+		t.Errorf("the redirect was followed (key %q sent to the other host)", k)
+	default:
+	}
+}

@@ -95,6 +95,8 @@ func TestParseRetryAfter(t *testing.T) {
 		"Tue, 24 Nov 2026 03:00:30 GMT": 30 * time.Second,
 		"Tue, 24 Nov 2026 02:59:00 GMT": 0,
 		"99999999999":                   365 * 24 * time.Hour,
+		"99999999999999999999":          365 * 24 * time.Hour,
+		"+7":                            7 * time.Second,
 	}
 	got := map[string]time.Duration{}
 	for v := range cases {

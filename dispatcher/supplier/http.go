@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -77,6 +78,20 @@ func NewTransport(maxConcurrent int) *http.Transport {
 	}
 }
 
+// NewClient returns the client NewHTTP uses when HTTPOptions.Client is nil: NewTransport,
+// and redirects are not followed — a redirected POST would turn into a GET, and custom
+// auth headers (an API key) would follow it to another host. A 3xx answer is Rejected.
+func NewClient(maxConcurrent int) *http.Client {
+	return &http.Client{
+		Transport:     NewTransport(maxConcurrent),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// CloseIdleConnections closes the adapter's idle keep-alive connections (on shutdown, or
+// when the supplier's endpoint changed).
+func (a *HTTP) CloseIdleConnections() { a.client.CloseIdleConnections() }
+
 // NewHTTP builds the adapter of a supplier with an HTTP endpoint: it parses the request
 // template and compiles the CEL expressions once, and reads the auth Secret from its
 // mounted directory.
@@ -116,7 +131,7 @@ func NewHTTP(s config.Supplier, opts HTTPOptions) (*HTTP, error) {
 		a.now = time.Now
 	}
 	if a.client == nil {
-		a.client = &http.Client{Transport: NewTransport(s.Capacity.MaxConcurrent)}
+		a.client = NewClient(s.Capacity.MaxConcurrent)
 	}
 	if a.render, err = newRenderer(s.Name, h.Request.Template, s.Catalog, s.Capacity.Timezone); err != nil {
 		return nil, err
@@ -153,10 +168,8 @@ func (a *HTTP) Submit(ctx context.Context, req Request) (Result, error) {
 	if ans.status < 200 || ans.status > 299 {
 		return res, ans.classify(a.msgPath, a.now())
 	}
-	if ans.jsonErr != nil {
-		if a.accepted != nil {
-			return res, &Error{Kind: Rejected, StatusCode: ans.status, Message: "answer is not JSON", Response: ans.kept, Err: ans.jsonErr}
-		}
+	if a.accepted != nil && ans.jsonErr != nil {
+		return res, &Error{Kind: Rejected, StatusCode: ans.status, Message: "answer is not JSON", Response: ans.kept, Err: ans.jsonErr}
 	}
 	if a.accepted != nil {
 		ok, err := a.accepted.Eval(ans.body)
@@ -254,15 +267,17 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	var secs int64
-	if _, err := fmt.Sscan(v, &secs); err == nil && fmt.Sprint(secs) == v {
-		if secs < 0 {
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		const maxSecs = 365 * 24 * 3600
+		switch {
+		case secs < 0:
 			return 0
-		}
-		if secs > 365*24*3600 {
-			secs = 365 * 24 * 3600
+		case secs > maxSecs:
+			secs = maxSecs
 		}
 		return time.Duration(secs) * time.Second
+	} else if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(v, "-") {
+		return 365 * 24 * time.Hour
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {

@@ -145,19 +145,18 @@ type Options struct {
 
 // Server is one simulated supplier. Its methods are safe for concurrent use.
 type Server struct {
-	opts     Options
-	base     Profile
-	profile  atomic.Pointer[Profile]
-	ledger   *ledger
-	stats    counters
-	known    map[string]bool
-	lastKey  atomic.Pointer[string]
-	ln       net.Listener
-	srv      *http.Server
-	shipper  *shipper
-	done     chan struct{}
-	closeMu  sync.Once
-	serveErr chan error
+	opts    Options
+	base    Profile
+	profile atomic.Pointer[Profile]
+	ledger  *ledger
+	stats   counters
+	known   map[string]bool
+	lastKey atomic.Pointer[string]
+	ln      net.Listener
+	srv     *http.Server
+	shipper *shipper
+	done    chan struct{}
+	closeMu sync.Once
 }
 
 // NewServer listens on Options.Addr and starts serving. Stop it with Close or Shutdown.
@@ -200,12 +199,11 @@ func NewServer(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("cannot start supplier simulator %q: %w", opts.Name, err)
 	}
 	s := &Server{
-		opts:     opts,
-		base:     opts.Profile,
-		ledger:   newLedger(opts.OrderIDPrefix),
-		ln:       ln,
-		done:     make(chan struct{}),
-		serveErr: make(chan error, 1),
+		opts:   opts,
+		base:   opts.Profile,
+		ledger: newLedger(opts.OrderIDPrefix),
+		ln:     ln,
+		done:   make(chan struct{}),
 	}
 	p := opts.Profile
 	s.profile.Store(&p)
@@ -220,9 +218,8 @@ func NewServer(opts Options) (*Server, error) {
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          nil,
 	}
-	go func() { s.serveErr <- s.srv.Serve(ln) }()
+	go func() { _ = s.srv.Serve(ln) }() // returns ErrServerClosed on Close and Shutdown
 	return s, nil
 }
 
