@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/dropship-operator/dropship-operator/dispatcher/config"
 )
 
 func TestEjectionLifecycle(t *testing.T) {
@@ -103,5 +105,51 @@ func TestMaxEjectionPercent(t *testing.T) {
 	tr.Record("c", Transient, 0, nil)
 	if s := tr.Snapshot("c"); s.State != StateEjected {
 		t.Errorf("c after a recovered: %s, want Ejected", s.State)
+	}
+}
+
+// TestRecoveryJudgedOnFreshCalls: after an ejection by failure percentage, the failures
+// that caused it do not eject the supplier again on its first call back (Envoy resets its
+// counters when a host returns).
+func TestRecoveryJudgedOnFreshCalls(t *testing.T) {
+	cfg := testConfig()
+	cfg.Adaptive.ConsecutiveFailures = 1000
+	c := newClock(t0)
+	tr := newTracker(t, cfg, c)
+	record(tr, "a", Transient, 10)
+	if s := tr.Snapshot("a"); s.State != StateEjected || s.EjectionReason != EjectedFailurePercent {
+		t.Fatalf("10 of 10 failed: state %s reason %q, want Ejected FailurePercent", s.State, s.EjectionReason)
+	}
+	c.Advance(time.Minute)
+	tr.Record("a", Transient, 0, nil)
+	s := tr.Snapshot("a")
+	if s.State != StateActive {
+		t.Errorf("first failure after the return: state %s, want Active (1 fresh call < minRequests)", s.State)
+	}
+	if s.Requests != 11 || s.FailureRate != 1 {
+		t.Errorf("the status figures still cover the whole window: requests %d failure rate %v, want 11 1", s.Requests, s.FailureRate)
+	}
+	record(tr, "a", Transient, 9)
+	if s := tr.Snapshot("a"); s.State != StateEjected || s.EjectionCount != 2 {
+		t.Errorf("10 fresh failures: state %s count %d, want Ejected 2", s.State, s.EjectionCount)
+	}
+}
+
+func TestPeerGroups(t *testing.T) {
+	cfg := testConfig()
+	cfg.Rules = append(cfg.Rules, config.Rule{Name: "two", Tiers: []config.Tier{
+		{Suppliers: []config.WeightedSupplier{{Name: "b", Weight: 1}}},
+		{Suppliers: []config.WeightedSupplier{{Name: "c", Weight: 1}, {Name: "b", Weight: 1}}},
+	}})
+	want := [][]string{{"a", "b", "c", "d"}, {"b", "c"}}
+	if diff := cmp.Diff(want, PeerGroups(cfg)); diff != "" {
+		t.Errorf("peer groups (-want +got):\n%s", diff)
+	}
+	// In rule "two" only one of b, c may be out (50% of 2).
+	tr := newTracker(t, cfg, newClock(t0))
+	record(tr, "b", Transient, 3)
+	record(tr, "c", Transient, 3)
+	if b, c := tr.Snapshot("b").State, tr.Snapshot("c").State; b != StateEjected || c != StateActive {
+		t.Errorf("b %s c %s, want Ejected Active", b, c)
 	}
 }

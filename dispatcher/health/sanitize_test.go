@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -75,4 +76,26 @@ func TestOutcomeOf(t *testing.T) {
 			t.Errorf("%s: OutcomeOf = %s, want %s", name, got, tc.want)
 		}
 	}
+}
+
+var mobileRe = regexp.MustCompile(`1[3-9]\d{9}`)
+
+// FuzzSanitize: any input gives a bounded, single-line result without a whole mobile
+// number in it.
+func FuzzSanitize(f *testing.F) {
+	for _, s := range []string{"token=abc", "13812345678", "地址: 广东省深圳市南山区科技园路1号", "a\x00b", strings.Repeat("x", 300)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := Sanitize(in)
+		if n := utf8.RuneCountInString(out); n > MaxErrorLength {
+			t.Errorf("%d runes > %d", n, MaxErrorLength)
+		}
+		if strings.ContainsAny(out, "\n\r") {
+			t.Errorf("control characters survive: %q", out)
+		}
+		if m := mobileRe.FindString(in); m != "" && strings.Contains(out, m) && !strings.Contains(in, "*") {
+			t.Errorf("mobile %s survives in %q", m, out)
+		}
+	})
 }

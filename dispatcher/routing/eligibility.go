@@ -2,6 +2,7 @@ package routing
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"time"
 
@@ -83,6 +84,9 @@ func (c *Candidate) static(s *supplierInfo, in *Input, lines []int) Reason {
 		}
 		c.Price += it.Price * l.Quantity
 		c.LeadTime = config.D(max(c.LeadTime.Duration, it.LeadTime.Duration))
+	}
+	if math.IsInf(c.Price, 0) || math.IsNaN(c.Price) {
+		c.Price = 0 // an absurd quantity must not make the explain unencodable
 	}
 	if why != "" {
 		return why
