@@ -87,7 +87,7 @@ func (e *Error) Error() string {
 	switch {
 	case e.HTTPStatus != 0:
 		fmt.Fprintf(&b, ": HTTP %d", e.HTTPStatus)
-	case e.kind == ErrLogin:
+	case errors.Is(e.kind, ErrLogin):
 		fmt.Fprintf(&b, ": login refused (LoginResultType %d)", e.LoginResultType)
 	default:
 		fmt.Fprintf(&b, ": MsgCode %d", e.MsgCode)
