@@ -154,7 +154,10 @@ func NewHTTP(s config.Supplier, opts HTTPOptions) (*HTTP, error) {
 func (a *HTTP) Name() string { return a.name }
 
 // Submit renders the order, sends it with the Idempotency-Key header within one
-// per-attempt timeout and classifies the answer (see the package documentation).
+// per-attempt timeout and classifies the answer: 2xx with acceptedWhen true is accepted;
+// 2xx with acceptedWhen false (or an answer it cannot evaluate), 3xx and 4xx other than
+// 408 and 429 are Rejected; 429 is Throttled with Retry-After; 408, 5xx and transport
+// failures are Transient. docs/supplier-http.md has the details.
 func (a *HTTP) Submit(ctx context.Context, req Request) (Result, error) {
 	body, err := a.render.Render(req)
 	if err != nil {

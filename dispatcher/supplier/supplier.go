@@ -67,6 +67,7 @@ const (
 	Rejected
 )
 
+// String names the kind.
 func (k Kind) String() string {
 	switch k {
 	case Transient:
@@ -92,6 +93,7 @@ type Error struct {
 	Err      error
 }
 
+// Error reads "Kind (HTTP status): message: cause".
 func (e *Error) Error() string {
 	s := e.Kind.String()
 	if e.StatusCode != 0 {
@@ -106,6 +108,7 @@ func (e *Error) Error() string {
 	return s
 }
 
+// Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
 // KindOf classifies any error: a *Error's Kind, or Transient for anything else (network
