@@ -40,6 +40,7 @@ func TestSchemaRefusesBadValues(t *testing.T) {
 		"privileged port":     {reason: "the manager runs as non-root", set: "metrics.port=443"},
 		"bad digest":          {reason: "digests are sha256", set: "image.digest=latest"},
 		"watch namespace":     {reason: "a list of names", set: "watchNamespaces=shop"},
+		"two namespaces":      {reason: "the manager watches one namespace", set: "watchNamespaces={shop,shop-staging}"},
 		"service type":        {reason: "Service types are an enum", set: "metrics.service.type=Ingress"},
 		"interval":            {reason: "Prometheus durations", set: "metrics.serviceMonitor.interval=fast"},
 		"leader election int": {reason: "booleans are booleans", set: "leaderElection.enabled=1"},

@@ -105,13 +105,13 @@ func TestWatchNamespaces(t *testing.T) {
 	objs := decode(t, mustTemplate(t, valueSets["watch-namespaces"]))
 	var d appsv1.Deployment
 	into(t, find(objs, "Deployment", namespace, release), &d)
-	if got, _ := argValue(d.Spec.Template.Spec.Containers[0].Args, "watch-namespace"); got != "shop,shop-staging" {
-		t.Errorf("--watch-namespace: got %q, want shop,shop-staging", got)
+	if got, _ := argValue(d.Spec.Template.Spec.Containers[0].Args, "watch-namespace"); got != "shop" {
+		t.Errorf("--watch-namespace: got %q, want shop", got)
 	}
 	if find(objs, "ClusterRole", "", release+"-manager") != nil || find(objs, "ClusterRoleBinding", "", release+"-manager") != nil {
 		t.Errorf("a namespaced install must not grant the manager cluster-wide rights")
 	}
-	for _, ns := range []string{"shop", "shop-staging"} {
+	for _, ns := range []string{"shop"} {
 		var rb rbacv1.RoleBinding
 		into(t, find(objs, "RoleBinding", ns, release+"-manager"), &rb)
 		if rb.RoleRef.Kind != "Role" || rb.Subjects[0].Namespace != namespace || rb.Subjects[0].Name != release {
