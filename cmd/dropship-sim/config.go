@@ -36,6 +36,7 @@ type supplierSim struct {
 	RetryAfterDate     bool            `json:"retryAfterDate,omitempty"`
 	TimeoutRate        float64         `json:"timeoutRate,omitempty"`
 	TimeoutAfterAccept bool            `json:"timeoutAfterAccept,omitempty"`
+	DropRate           float64         `json:"dropRate,omitempty"`
 	SoftRejectRate     float64         `json:"softRejectRate,omitempty"`
 	// ShipDelay after acceptance; "-1s" (any negative) never ships.
 	ShipDelay config.Duration `json:"shipDelay,omitempty"`
@@ -116,7 +117,7 @@ func (c *simConfig) validate() error {
 
 func (s supplierSim) profile() suppliertest.Profile {
 	return suppliertest.Profile{
-		Latency: s.Latency.Duration, Jitter: s.Jitter.Duration, TimeoutRate: s.TimeoutRate, TimeoutAfterAccept: s.TimeoutAfterAccept,
+		Latency: s.Latency.Duration, Jitter: s.Jitter.Duration, TimeoutRate: s.TimeoutRate, TimeoutAfterAccept: s.TimeoutAfterAccept, DropRate: s.DropRate,
 		ErrorRate: s.ErrorRate, ErrorStatus: s.ErrorStatus, ThrottleRate: s.ThrottleRate, RetryAfter: s.RetryAfter.Duration,
 		RetryAfterDate: s.RetryAfterDate, SoftRejectRate: s.SoftRejectRate, ShipDelay: s.ShipDelay.Duration,
 	}

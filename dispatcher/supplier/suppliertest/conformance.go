@@ -67,7 +67,7 @@ func conformanceRequest(billNo string, lines ...int) supplier.Request {
 
 // RunAdapterConformance checks an adapter against the simulator: acceptance, the
 // Idempotency-Key sent and stable, replays answered with the same order id, classification
-// of 4xx, 429 (with Retry-After), 5xx, timeouts and refused connections, and errors free of
+// of 4xx, 429 (with Retry-After), 5xx, timeouts, dropped and refused connections, and errors free of
 // the consignee's personal data. newAdapter is called once per case with a fresh server.
 func RunAdapterConformance(t *testing.T, newAdapter func(t *testing.T, env ConformanceEnv) supplier.Adapter) {
 	t.Run("accepts an order and returns the supplier order id", func(t *testing.T) {
@@ -224,6 +224,18 @@ func RunAdapterConformance(t *testing.T, newAdapter func(t *testing.T, env Confo
 		}
 		if took := time.Since(start); took > ConformanceTimeout {
 			t.Errorf("Submit took %v after a 50ms context", took)
+		}
+	})
+
+	t.Run("a connection dropped mid-request is transient", func(t *testing.T) {
+		env := conformanceEnv(t, Profile{DropRate: 1})
+		a := newAdapter(t, env)
+		_, err := a.Submit(context.Background(), conformanceRequest("SO-D", 0))
+		if err == nil || supplier.KindOf(err) != supplier.Transient {
+			t.Fatalf("Submit: err = %v, want Transient", err)
+		}
+		if st := env.Server.Stats(); st.Dropped == 0 {
+			t.Errorf("the simulator dropped nothing: %+v", st)
 		}
 	})
 

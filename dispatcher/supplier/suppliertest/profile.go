@@ -21,6 +21,9 @@ type Profile struct {
 	// TimeoutAfterAccept makes those submissions record the order first and then hang, the
 	// case where only an idempotency key saves the supplier from a duplicate.
 	TimeoutAfterAccept bool
+	// DropRate of submissions have their connection closed without an answer, as when the
+	// supplier's process dies mid-request (the client sees EOF or a reset).
+	DropRate float64
 	// ErrorRate of submissions fail with ErrorStatus (503 by default; 500, 502, 408 or any
 	// 4xx for classification tests).
 	ErrorRate   float64
@@ -44,6 +47,7 @@ type profileJSON struct {
 	Jitter             config.Duration `json:"jitter"`
 	TimeoutRate        float64         `json:"timeoutRate"`
 	TimeoutAfterAccept bool            `json:"timeoutAfterAccept,omitempty"`
+	DropRate           float64         `json:"dropRate,omitempty"`
 	ErrorRate          float64         `json:"errorRate"`
 	ErrorStatus        int             `json:"errorStatus,omitempty"`
 	ThrottleRate       float64         `json:"throttleRate"`
@@ -57,7 +61,7 @@ type profileJSON struct {
 func (p Profile) MarshalJSON() ([]byte, error) {
 	return json.Marshal(profileJSON{
 		Latency: config.D(p.Latency), Jitter: config.D(p.Jitter), TimeoutRate: p.TimeoutRate,
-		TimeoutAfterAccept: p.TimeoutAfterAccept, ErrorRate: p.ErrorRate, ErrorStatus: p.ErrorStatus,
+		TimeoutAfterAccept: p.TimeoutAfterAccept, DropRate: p.DropRate, ErrorRate: p.ErrorRate, ErrorStatus: p.ErrorStatus,
 		ThrottleRate: p.ThrottleRate, RetryAfter: config.D(p.RetryAfter), RetryAfterDate: p.RetryAfterDate,
 		SoftRejectRate: p.SoftRejectRate, ShipDelay: config.D(p.ShipDelay),
 	})
@@ -71,7 +75,7 @@ func (p *Profile) UnmarshalJSON(b []byte) error {
 	}
 	*p = Profile{
 		Latency: j.Latency.Duration, Jitter: j.Jitter.Duration, TimeoutRate: j.TimeoutRate,
-		TimeoutAfterAccept: j.TimeoutAfterAccept, ErrorRate: j.ErrorRate, ErrorStatus: j.ErrorStatus,
+		TimeoutAfterAccept: j.TimeoutAfterAccept, DropRate: j.DropRate, ErrorRate: j.ErrorRate, ErrorStatus: j.ErrorStatus,
 		ThrottleRate: j.ThrottleRate, RetryAfter: j.RetryAfter.Duration, RetryAfterDate: j.RetryAfterDate,
 		SoftRejectRate: j.SoftRejectRate, ShipDelay: j.ShipDelay.Duration,
 	}
@@ -80,7 +84,7 @@ func (p *Profile) UnmarshalJSON(b []byte) error {
 
 // Validate checks the rates and statuses.
 func (p Profile) Validate() error {
-	for name, r := range map[string]float64{"timeoutRate": p.TimeoutRate, "errorRate": p.ErrorRate, "throttleRate": p.ThrottleRate, "softRejectRate": p.SoftRejectRate} {
+	for name, r := range map[string]float64{"timeoutRate": p.TimeoutRate, "dropRate": p.DropRate, "errorRate": p.ErrorRate, "throttleRate": p.ThrottleRate, "softRejectRate": p.SoftRejectRate} {
 		if r < 0 || r > 1 {
 			return fmt.Errorf("cannot use profile: %s %v is outside 0–1", name, r)
 		}
@@ -100,6 +104,7 @@ const (
 	PresetHealthy   = "healthy"   // the base profile
 	PresetSlow      = "slow"      // base + 1.5s latency
 	PresetFailing   = "failing"   // every submission 503
+	PresetDown      = "down"      // every connection dropped without an answer
 	PresetThrottled = "throttled" // every submission 429, Retry-After 1s
 	PresetFlaky     = "flaky"     // 30% 503, 10% 429, 5% timeouts (after accepting)
 )
@@ -112,13 +117,15 @@ func Preset(name string, base Profile) (Profile, error) {
 	case PresetSlow:
 		p.Latency += 1500 * time.Millisecond
 	case PresetFailing:
-		p.ErrorRate, p.ErrorStatus, p.ThrottleRate, p.TimeoutRate, p.SoftRejectRate = 1, 503, 0, 0, 0
+		p.ErrorRate, p.ErrorStatus, p.ThrottleRate, p.TimeoutRate, p.DropRate, p.SoftRejectRate = 1, 503, 0, 0, 0, 0
+	case PresetDown:
+		p.DropRate, p.ErrorRate, p.ThrottleRate, p.TimeoutRate, p.SoftRejectRate = 1, 0, 0, 0, 0
 	case PresetThrottled:
-		p.ThrottleRate, p.RetryAfter, p.ErrorRate, p.TimeoutRate, p.SoftRejectRate = 1, time.Second, 0, 0, 0
+		p.ThrottleRate, p.RetryAfter, p.ErrorRate, p.TimeoutRate, p.DropRate, p.SoftRejectRate = 1, time.Second, 0, 0, 0, 0
 	case PresetFlaky:
 		p.ErrorRate, p.ErrorStatus, p.ThrottleRate, p.RetryAfter, p.TimeoutRate, p.TimeoutAfterAccept = 0.3, 503, 0.1, time.Second, 0.05, true
 	default:
-		return base, fmt.Errorf("cannot find preset %q: want healthy, slow, failing, throttled or flaky", name)
+		return base, fmt.Errorf("cannot find preset %q: want healthy, slow, failing, down, throttled or flaky", name)
 	}
 	return p, nil
 }

@@ -353,12 +353,12 @@ type apiAnswer struct {
 
 func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	status := s.submit(w, r)
 	s.stats.requests.Add(1)
+	defer func() { s.stats.latency.observe(time.Since(start)) }() // also when dropped
+	status := s.submit(w, r)
 	if status > 0 && status < len(s.stats.byStatus) {
 		s.stats.byStatus[status].Add(1)
 	}
-	s.stats.latency.observe(time.Since(start))
 }
 
 // submit handles one submission and returns the status it answered (0: none, hung up).
@@ -386,7 +386,10 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) int {
 			s.stats.timeouts.Add(1)
 			return s.hang(w, r)
 		}
-	case roll < p.TimeoutRate+p.ErrorRate:
+	case roll < p.TimeoutRate+p.DropRate:
+		s.stats.dropped.Add(1)
+		panic(http.ErrAbortHandler) // net/http closes the connection and logs nothing
+	case roll < p.TimeoutRate+p.DropRate+p.ErrorRate:
 		s.stats.injectedErrors.Add(1)
 		st := p.ErrorStatus
 		if st == 0 {
@@ -394,7 +397,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) int {
 		}
 		reply(w, st, apiAnswer{Code: CodeInternal, Message: "injected failure"})
 		return st
-	case roll < p.TimeoutRate+p.ErrorRate+p.ThrottleRate:
+	case roll < p.TimeoutRate+p.DropRate+p.ErrorRate+p.ThrottleRate:
 		s.stats.throttled.Add(1)
 		ra := p.RetryAfter
 		if ra <= 0 {
@@ -407,7 +410,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) int {
 		}
 		reply(w, http.StatusTooManyRequests, apiAnswer{Code: CodeThrottled, Message: "too many requests"})
 		return http.StatusTooManyRequests
-	case roll < p.TimeoutRate+p.ErrorRate+p.ThrottleRate+p.SoftRejectRate:
+	case roll < p.TimeoutRate+p.DropRate+p.ErrorRate+p.ThrottleRate+p.SoftRejectRate:
 		s.stats.softRejected.Add(1)
 		reply(w, http.StatusOK, apiAnswer{Code: CodeOutOfStock, Message: "out of stock"})
 		return http.StatusOK

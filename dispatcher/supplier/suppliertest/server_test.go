@@ -241,7 +241,7 @@ func TestAdminAPI(t *testing.T) {
 
 func TestPresets(t *testing.T) {
 	base := Profile{Latency: 10 * time.Millisecond, ShipDelay: time.Minute}
-	for _, name := range []string{PresetHealthy, PresetSlow, PresetFailing, PresetThrottled, PresetFlaky} {
+	for _, name := range []string{PresetHealthy, PresetSlow, PresetFailing, PresetDown, PresetThrottled, PresetFlaky} {
 		p, err := Preset(name, base)
 		if err != nil || p.Validate() != nil || p.ShipDelay != time.Minute {
 			t.Errorf("Preset(%q) = %+v, %v", name, p, err)

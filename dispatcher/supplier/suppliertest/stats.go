@@ -28,6 +28,7 @@ type Stats struct {
 	InjectedErrors uint64 `json:"injectedErrors"`
 	Throttled      uint64 `json:"throttled"`
 	Timeouts       uint64 `json:"timeouts"`
+	Dropped        uint64 `json:"dropped"`
 	AuthFailures   uint64 `json:"authFailures"`
 	BadRequests    uint64 `json:"badRequests"`
 	StatusQueries  uint64 `json:"statusQueries"`
@@ -46,11 +47,11 @@ type Stats struct {
 }
 
 type counters struct {
-	requests, accepted, replays, duplicates, keyConflicts, rejected, softRejected atomic.Uint64
-	injectedErrors, throttled, timeouts, authFailures, badRequests, statusQueries atomic.Uint64
-	callbacksSent, callbacksFailed, callbacksAbandoned                            atomic.Uint64
-	byStatus                                                                      [600]atomic.Uint64
-	latency                                                                       histogram
+	requests, accepted, replays, duplicates, keyConflicts, rejected, softRejected          atomic.Uint64
+	injectedErrors, throttled, timeouts, dropped, authFailures, badRequests, statusQueries atomic.Uint64
+	callbacksSent, callbacksFailed, callbacksAbandoned                                     atomic.Uint64
+	byStatus                                                                               [600]atomic.Uint64
+	latency                                                                                histogram
 }
 
 func (c *counters) snapshot() Stats {
@@ -58,7 +59,7 @@ func (c *counters) snapshot() Stats {
 		Requests: c.requests.Load(), Accepted: c.accepted.Load(), Replays: c.replays.Load(),
 		Duplicates: c.duplicates.Load(), KeyConflicts: c.keyConflicts.Load(), Rejected: c.rejected.Load(),
 		SoftRejected: c.softRejected.Load(), InjectedErrors: c.injectedErrors.Load(), Throttled: c.throttled.Load(),
-		Timeouts: c.timeouts.Load(), AuthFailures: c.authFailures.Load(), BadRequests: c.badRequests.Load(),
+		Timeouts: c.timeouts.Load(), Dropped: c.dropped.Load(), AuthFailures: c.authFailures.Load(), BadRequests: c.badRequests.Load(),
 		StatusQueries: c.statusQueries.Load(), CallbacksSent: c.callbacksSent.Load(),
 		CallbacksFailed: c.callbacksFailed.Load(), CallbacksAbandoned: c.callbacksAbandoned.Load(),
 		ByStatus: map[string]uint64{},
@@ -76,7 +77,7 @@ func (c *counters) snapshot() Stats {
 
 func (c *counters) reset() {
 	for _, a := range []*atomic.Uint64{&c.requests, &c.accepted, &c.replays, &c.duplicates, &c.keyConflicts, &c.rejected,
-		&c.softRejected, &c.injectedErrors, &c.throttled, &c.timeouts, &c.authFailures, &c.badRequests, &c.statusQueries,
+		&c.softRejected, &c.injectedErrors, &c.throttled, &c.timeouts, &c.dropped, &c.authFailures, &c.badRequests, &c.statusQueries,
 		&c.callbacksSent, &c.callbacksFailed, &c.callbacksAbandoned} {
 		a.Store(0)
 	}
