@@ -45,8 +45,9 @@ const (
 	// DispatcherAvailableCondition (RoutingPolicy) mirrors the dispatcher Deployment's
 	// Available condition.
 	DispatcherAvailableCondition = "DispatcherAvailable"
-	// DegradedCondition (RoutingPolicy) is True when the policy runs but some of its
-	// suppliers are ejected or ineligible, or the dispatcher's heartbeat is missing.
+	// DegradedCondition (RoutingPolicy), written by the dispatcher, is True when the policy
+	// runs but some of its suppliers are ejected or unhealthy, or lines are dead-lettered,
+	// or the backlog grows.
 	DegradedCondition = "Degraded"
 )
 
@@ -88,6 +89,11 @@ const (
 	FailingReason = "Failing"
 	// InconclusiveReason: fewer requests than minRequests in the window; no verdict yet.
 	InconclusiveReason = "Inconclusive"
+	// DeadLetteredReason: lines of the policy were dead-lettered within the health window
+	// (Degraded=True, and the Event of a dead-letter burst).
+	DeadLetteredReason = "DeadLettered"
+	// BacklogGrowingReason: the policy's backlog grew over the last reports (Degraded=True).
+	BacklogGrowingReason = "BacklogGrowing"
 	// CapacityExhaustedReason: the supplier's perDay/perHour capacity is used up.
 	CapacityExhaustedReason = "CapacityExhausted"
 	// InvalidSpecReason: the spec passed admission but cannot be rendered (Stalled=True).

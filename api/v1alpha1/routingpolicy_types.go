@@ -354,7 +354,8 @@ type DispatcherStatus struct {
 	// availableReplicas is the Deployment's available replicas.
 	// +optional
 	AvailableReplicas int32 `json:"availableReplicas,omitempty"`
-	// lastHeartbeatTime is when the dispatcher last reported.
+	// lastHeartbeatTime is when the dispatcher last wrote its report (it writes only when
+	// its figures change; its liveness is the renewTime of its Lease).
 	// +optional
 	LastHeartbeatTime *metav1.Time `json:"lastHeartbeatTime,omitempty"`
 }
@@ -399,6 +400,12 @@ type Allocation struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=8
 	Share string `json:"share,omitempty"`
+	// actualShare is the percentage of the rule's suppliers' accepted lines this supplier
+	// took in the health window, as a decimal string ("38.5"); unset when the rule's
+	// suppliers accepted nothing in the window.
+	// +optional
+	// +kubebuilder:validation:MaxLength=8
+	ActualShare string `json:"actualShare,omitempty"`
 	// state is Active, Ejected, Ineligible or Suspended.
 	// +optional
 	State AllocationState `json:"state,omitempty"`
@@ -460,6 +467,12 @@ type RoutingPolicyStatus struct {
 	// throughput is the dispatcher's order counters.
 	// +optional
 	Throughput *Throughput `json:"throughput,omitempty"`
+	// effectiveWeights is every rule's effective weights in one line for kubectl, written
+	// by the dispatcher: "c=12,d=44,e=44", with "rule: " prefixes and "; " between rules
+	// when the policy has more than one rule.
+	// +optional
+	// +kubebuilder:validation:MaxLength=1024
+	EffectiveWeights string `json:"effectiveWeights,omitempty"`
 }
 
 // RoutingPolicy decides which supplier gets every order line from one OrderSource, and is
@@ -473,6 +486,7 @@ type RoutingPolicyStatus struct {
 // +kubebuilder:printcolumn:name="Mode",type=string,JSONPath=`.spec.mode`
 // +kubebuilder:printcolumn:name="Backlog",type=integer,JSONPath=`.status.throughput.backlog`
 // +kubebuilder:printcolumn:name="Shipped",type=integer,JSONPath=`.status.throughput.shipped`,priority=1
+// +kubebuilder:printcolumn:name="Weights",type=string,JSONPath=`.status.effectiveWeights`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type RoutingPolicy struct {
 	metav1.TypeMeta `json:",inline"`

@@ -437,6 +437,10 @@ type SupplierHealth struct {
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:MaxLength=32
 	Window *metav1.Duration `json:"window,omitempty"`
+	// requests is how many calls were made in the window; rates are fractions of it.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	Requests int64 `json:"requests,omitempty"`
 	// successRate is the percentage of calls accepted, for example "98.5".
 	// +optional
 	// +kubebuilder:validation:MaxLength=8
@@ -521,6 +525,7 @@ type SupplierStatus struct {
 // +kubebuilder:printcolumn:name="Success",type=string,JSONPath=`.status.health.successRate`,priority=1
 // +kubebuilder:printcolumn:name="P95",type=integer,JSONPath=`.status.health.p95LatencyMillis`,priority=1
 // +kubebuilder:printcolumn:name="Today",type=integer,JSONPath=`.status.health.ordersToday`,priority=1
+// +kubebuilder:printcolumn:name="Cap",type=integer,JSONPath=`.spec.capacity.perDay`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Supplier struct {
 	metav1.TypeMeta `json:",inline"`

@@ -132,8 +132,8 @@ func TestPrinterColumns(t *testing.T) {
 		wide      []string
 	}{
 		"dropship.dev_ordersources.yaml":    {"osrc", []string{"Ready", "Status", "Received", "Age"}, []string{"Last Poll"}},
-		"dropship.dev_suppliers.yaml":       {"sup", []string{"Ready", "Status", "State", "Age"}, []string{"Healthy", "Success", "P95", "Today"}},
-		"dropship.dev_routingpolicies.yaml": {"rp", []string{"Ready", "Status", "Mode", "Backlog", "Age"}, []string{"Shipped"}},
+		"dropship.dev_suppliers.yaml":       {"sup", []string{"Ready", "Status", "State", "Age"}, []string{"Healthy", "Success", "P95", "Today", "Cap"}},
+		"dropship.dev_routingpolicies.yaml": {"rp", []string{"Ready", "Status", "Mode", "Backlog", "Age"}, []string{"Shipped", "Weights"}},
 	}
 	for file, tc := range cases {
 		crd := readCRD(t, file)
