@@ -32,4 +32,8 @@
 // PeerGroups): an ejection that would put more than that share of any rule's suppliers
 // out at once is not performed, so the state the status shows is the state routing uses.
 // Effective weights are explained in weight.go; the Healthy condition in condition.go.
+//
+// For the status reporter: Snapshots gives every supplier's figures, Healthy the
+// condition, Aggregate merges several dispatchers' snapshots of one supplier, and
+// RoutedShares the actual share of each rule's lines per supplier (fed by RecordRouted).
 package health

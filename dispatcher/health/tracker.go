@@ -34,6 +34,8 @@ type Tracker struct {
 	// taken before, never while holding, a supplier's lock.
 	ejectMu sync.Mutex
 	peers   map[string][][]string
+
+	routed routedCounts
 }
 
 // New returns a Tracker for the suppliers and adaptive settings of cfg, with the rules'
