@@ -11,9 +11,11 @@
 //
 //  1. Rules are evaluated in order and the first match wins. A rule matches a line when
 //     every non-empty part of its match matches: regions (the ship-to province, compared
-//     without the 省/市/自治区 suffixes), skus (exact), skuPrefixes, and expression (CEL
-//     over `order` and `line`, the canonical JSON shapes; an evaluation error is a non-match
-//     recorded in the explain). In WholeOrder mode the rule must match every line.
+//     without the 省/市/自治区 suffixes), the SKU (listed in skus or starting with one of
+//     skuPrefixes: the two lists form one condition, so a rule may list both), and
+//     expression (CEL over `order` and `line`, the canonical JSON shapes; an evaluation
+//     error is a non-match recorded in the explain). In WholeOrder mode the rule must
+//     match every line.
 //  2. Every supplier named by the rule's tiers is a candidate and is checked for
 //     eligibility: catalog has the SKU (an empty catalog takes any SKU) with enough stock
 //     when stock is tracked, the province is served ("*" serves all), the supplier has not
@@ -45,4 +47,7 @@
 //
 // A line no rule matches, or with no eligible candidate, is unroutable: Decision.Routed
 // is false and Decision.Unroutable says why; the explain shows every candidate.
+// Decision.Retryable tells a line that will route once an ejection, circuit or quota
+// passes from one that needs a person. Engine.Allocation gives the per-rule view of the
+// same figures for RoutingPolicy.status.allocation.
 package routing
