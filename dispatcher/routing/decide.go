@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
 	"github.com/dropship-operator/dropship-operator/dispatcher/order"
@@ -95,11 +96,11 @@ func (r *rule) matches(o *order.Order, li int, om *map[string]any) (Reason, erro
 		return RegionMismatch, nil
 	}
 	sku := o.Lines[li].SKU
-	if r.skus != nil || len(r.prefixes) > 0 {
-		ok := r.skus[sku] || slices.ContainsFunc(r.prefixes, func(p string) bool { return len(sku) >= len(p) && sku[:len(p)] == p })
-		if !ok {
-			return SKUMismatch, nil
-		}
+	if r.skus != nil && !r.skus[sku] {
+		return SKUMismatch, nil
+	}
+	if len(r.prefixes) > 0 && !slices.ContainsFunc(r.prefixes, func(p string) bool { return strings.HasPrefix(sku, p) }) {
+		return SKUMismatch, nil
 	}
 	if r.prog == nil {
 		return "", nil

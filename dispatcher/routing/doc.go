@@ -11,9 +11,8 @@
 //
 //  1. Rules are evaluated in order and the first match wins. A rule matches a line when
 //     every non-empty part of its match matches: regions (the ship-to province, compared
-//     without the 省/市/自治区 suffixes), the SKU (listed in skus or starting with one of
-//     skuPrefixes: the two lists form one condition, so a rule may list both), and
-//     expression (CEL over `order` and `line`, the canonical JSON shapes; an evaluation
+//     without the 省/市/自治区 suffixes), skus (exact), skuPrefixes (the SKU starts with
+//     one of them), and expression (CEL over `order` and `line`, the canonical JSON shapes; an evaluation
 //     error is a non-match recorded in the explain). In WholeOrder mode the rule must
 //     match every line.
 //  2. Every supplier named by the rule's tiers is a candidate and is checked for

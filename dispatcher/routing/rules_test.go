@@ -18,7 +18,7 @@ func rulesPolicy(expr string) *config.DispatcherConfig {
 	sups := []config.Supplier{sup("s", []string{"*"}), sup("p", []string{"*"}), sup("x", []string{"*"}), sup("r", []string{"*"})}
 	return policy(config.SplitByLine, sups,
 		config.Rule{Name: "south", Match: config.Match{Regions: []string{"广东", "广西壮族自治区"}}, Tiers: []config.Tier{tier("s", 1)}},
-		config.Rule{Name: "parts", Match: config.Match{SKUs: []string{"BOLT"}, SKUPrefixes: []string{"PART-"}}, Tiers: []config.Tier{tier("p", 1)}},
+		config.Rule{Name: "parts", Match: config.Match{SKUs: []string{"PART-1", "BOLT"}, SKUPrefixes: []string{"PART-"}}, Tiers: []config.Tier{tier("p", 1)}},
 		config.Rule{Name: "bulk", Match: config.Match{Expression: expr}, Tiers: []config.Tier{tier("x", 1)}},
 		config.Rule{Name: "rest", Tiers: []config.Tier{tier("r", 1)}},
 	)
@@ -33,10 +33,12 @@ func TestRuleMatching(t *testing.T) {
 	}{
 		"region": {"广西 matches 广西壮族自治区", `line.quantity > 10.0`, ord("SO1", "广西", line("1", "A", 1)),
 			[]RuleTrace{{Rule: "south", Matched: true}}},
-		"sku list": {"BOLT is listed", `line.quantity > 10.0`, ord("SO1", "浙江省", line("1", "BOLT", 1)),
+		"sku listed and prefixed": {"PART-1 is listed and has the prefix: both set parts match", `line.quantity > 10.0`, ord("SO1", "浙江省", line("1", "PART-1", 1)),
 			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Matched: true}}},
-		"sku prefix": {"PART-9 has the prefix", `line.quantity > 10.0`, ord("SO1", "浙江省", line("1", "PART-9", 1)),
-			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Matched: true}}},
+		"sku listed only": {"BOLT is listed but lacks the prefix: all set parts must match", `line.quantity > 10.0`, ord("SO1", "浙江省", line("1", "BOLT", 1)),
+			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Reason: SKUMismatch}, {Rule: "bulk", Reason: ExpressionFalse}, {Rule: "rest", Matched: true}}},
+		"sku prefixed only": {"PART-9 has the prefix but is not listed", `line.quantity > 10.0`, ord("SO1", "浙江省", line("1", "PART-9", 1)),
+			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Reason: SKUMismatch}, {Rule: "bulk", Reason: ExpressionFalse}, {Rule: "rest", Matched: true}}},
 		"cel true": {"quantity 20 > 10", `line.quantity > 10`, ord("SO1", "浙江省", line("1", "A", 20)),
 			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Reason: SKUMismatch}, {Rule: "bulk", Matched: true}}},
 		"cel false": {"quantity 2 ≤ 10: falls through to rest", `line.quantity > 10`, ord("SO1", "浙江省", line("1", "A", 2)),
