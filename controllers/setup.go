@@ -39,6 +39,10 @@ func CacheOptions(namespace string) cache.Options {
 	return opts
 }
 
+// The metrics endpoint authenticates and authorizes its scrapers.
+// +kubebuilder:rbac:groups=authentication.k8s.io,resources=tokenreviews,verbs=create
+// +kubebuilder:rbac:groups=authorization.k8s.io,resources=subjectaccessreviews,verbs=create
+
 // Setup registers the field indexes and the three reconcilers with the manager.
 func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	if err := setupIndexes(ctx, mgr); err != nil {
