@@ -40,6 +40,7 @@ func TestPagingPitfalls(t *testing.T) {
 		"TopRowCountIsClientSide": {"TopRowCount 4500 with pages of 2000 gives 4500 rows, not 2000", 2000, 2000, 4500, 4500},
 		"ServerClampsLimit":       {"pages of 10000 asked, server max 2000: the scan goes on", 2000, 10000, 0, 5000},
 		"SmallPages":              {"pages of 999", 2000, 999, 0, 5000},
+		"ConfiguredLowMax":        {"a server configured to 1000 rows, pages of 5000 asked", 1000, 5000, 0, 5000},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -157,14 +157,21 @@ func (c *Client) BillQuery(ctx context.Context, q Query) ([]map[string]any, erro
 	return rows, err
 }
 
-// Known server maxima of Limit: 2000 on older builds, 10000 since 23.11.
-var serverLimitCaps = map[int]bool{2000: true, 10000: true}
+// clampedPage reports whether a short page may have been cut by the server's maximum
+// Limit rather than by the end of the result: the maximum is 2000 on older builds, 10000
+// since 23.11 and configurable (WebAPIMaxQueryLimit), always a round number, and the server
+// clamps silently. Such a page is followed by one more request.
+func clampedPage(n int) bool { return n > 0 && n%500 == 0 }
+
+// minServerLimit is the smallest maximum Limit of any server version: pages up to this
+// size are never clamped.
+const minServerLimit = 2000
 
 // QueryPages pages through the whole result of q with pages of pageSize rows (q.Limit when
 // pageSize is 0), calling fn with each page. TopRowCount is honoured on the client side
 // and sent as 0: the server treats it as an absolute end row, so sending it with StartRow
-// would silently empty later pages. A page shorter than asked ends the scan, except when
-// its length is a known server cap (the server clamped the Limit silently).
+// would silently empty later pages. A page shorter than asked ends the scan, unless its
+// length looks like a server maximum (see clampedPage).
 func (c *Client) QueryPages(ctx context.Context, q Query, pageSize int, fn func([]Row) error) error {
 	if pageSize <= 0 {
 		pageSize = q.Limit
@@ -175,6 +182,7 @@ func (c *Client) QueryPages(ctx context.Context, q Query, pageSize int, fn func(
 	top := q.TopRowCount
 	q.TopRowCount = 0
 	start := q.StartRow
+	sawFull := false
 	for {
 		limit := pageSize
 		if top > 0 && start+limit > top {
@@ -194,7 +202,12 @@ func (c *Client) QueryPages(ctx context.Context, q Query, pageSize int, fn func(
 			}
 		}
 		start += len(rows)
-		if len(rows) == 0 || (len(rows) < limit && !serverLimitCaps[len(rows)]) {
+		// Once a full page came back the server's maximum is at least the page size, so a
+		// short page is the end.
+		if len(rows) == limit {
+			sawFull = true
+		}
+		if len(rows) == 0 || (len(rows) < limit && (sawFull || limit <= minServerLimit || !clampedPage(len(rows)))) {
 			return nil
 		}
 	}
