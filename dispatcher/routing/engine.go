@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/cel-go/cel"
@@ -76,7 +77,7 @@ func Compile(cfg *config.DispatcherConfig) (*Engine, error) {
 		default:
 			bad(p+".strategy", "must be Weighted, Cheapest, Fastest or Priority, not %q", r.Strategy)
 		}
-		if len(r.Match.Regions) > 0 {
+		if len(r.Match.Regions) > 0 && !slices.Contains(r.Match.Regions, "*") { // "*": every province
 			cr.regions = map[string]bool{}
 			for _, reg := range r.Match.Regions {
 				cr.regions[normProvince(reg)] = true

@@ -26,32 +26,39 @@ func rulesPolicy(expr string) *config.DispatcherConfig {
 
 func TestRuleMatching(t *testing.T) {
 	cases := map[string]struct {
-		reason string
-		expr   string
-		o      *order.Order
-		want   []RuleTrace
+		reason  string
+		expr    string
+		o       *order.Order
+		want    []RuleTrace
+		regions []string
 	}{
+		"region star": {reason: "a rule listing \"*\" serves every province", expr: `true`, o: ord("SO1", "西藏自治区", line("1", "A", 1)),
+			want: []RuleTrace{{Rule: "south", Matched: true}}, regions: []string{"*"}},
 		"region": {"广西 matches 广西壮族自治区", `line.quantity > 10.0`, ord("SO1", "广西", line("1", "A", 1)),
-			[]RuleTrace{{Rule: "south", Matched: true}}},
+			[]RuleTrace{{Rule: "south", Matched: true}}, nil},
 		"sku listed and prefixed": {"PART-1 is listed and has the prefix: both set parts match", `line.quantity > 10.0`, ord("SO1", "浙江省", line("1", "PART-1", 1)),
-			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Matched: true}}},
+			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Matched: true}}, nil},
 		"sku listed only": {"BOLT is listed but lacks the prefix: all set parts must match", `line.quantity > 10.0`, ord("SO1", "浙江省", line("1", "BOLT", 1)),
-			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Reason: SKUMismatch}, {Rule: "bulk", Reason: ExpressionFalse}, {Rule: "rest", Matched: true}}},
+			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Reason: SKUMismatch}, {Rule: "bulk", Reason: ExpressionFalse}, {Rule: "rest", Matched: true}}, nil},
 		"sku prefixed only": {"PART-9 has the prefix but is not listed", `line.quantity > 10.0`, ord("SO1", "浙江省", line("1", "PART-9", 1)),
-			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Reason: SKUMismatch}, {Rule: "bulk", Reason: ExpressionFalse}, {Rule: "rest", Matched: true}}},
+			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Reason: SKUMismatch}, {Rule: "bulk", Reason: ExpressionFalse}, {Rule: "rest", Matched: true}}, nil},
 		"cel true": {"quantity 20 > 10", `line.quantity > 10`, ord("SO1", "浙江省", line("1", "A", 20)),
-			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Reason: SKUMismatch}, {Rule: "bulk", Matched: true}}},
+			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Reason: SKUMismatch}, {Rule: "bulk", Matched: true}}, nil},
 		"cel false": {"quantity 2 ≤ 10: falls through to rest", `line.quantity > 10`, ord("SO1", "浙江省", line("1", "A", 2)),
-			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Reason: SKUMismatch}, {Rule: "bulk", Reason: ExpressionFalse}, {Rule: "rest", Matched: true}}},
+			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Reason: SKUMismatch}, {Rule: "bulk", Reason: ExpressionFalse}, {Rule: "rest", Matched: true}}, nil},
 		"cel over order": {"order fields and lines are visible", `order.shipTo.city == "深圳市" && order.lines.size() == 2 && line.sku.startsWith("A")`,
 			ord("SO1", "浙江省", line("1", "A", 1), line("2", "B", 1)),
-			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Reason: SKUMismatch}, {Rule: "bulk", Matched: true}}},
+			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Reason: SKUMismatch}, {Rule: "bulk", Matched: true}}, nil},
 		"cel error": {"a missing key is an evaluation error: no match, recorded", `order.nosuchfield == 1`, ord("SO1", "浙江省", line("1", "A", 1)),
-			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Reason: SKUMismatch}, {Rule: "bulk", Reason: ExpressionError, Error: "no such key: nosuchfield"}, {Rule: "rest", Matched: true}}},
+			[]RuleTrace{{Rule: "south", Reason: RegionMismatch}, {Rule: "parts", Reason: SKUMismatch}, {Rule: "bulk", Reason: ExpressionError, Error: "no such key: nosuchfield"}, {Rule: "rest", Matched: true}}, nil},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			d := compile(t, rulesPolicy(tc.expr)).Decide(Input{Order: tc.o, Now: now})
+			cfg := rulesPolicy(tc.expr)
+			if tc.regions != nil {
+				cfg.Rules[0].Match.Regions = tc.regions
+			}
+			d := compile(t, cfg).Decide(Input{Order: tc.o, Now: now})
 			if diff := cmp.Diff(tc.want, d.Explain.Rules); diff != "" {
 				t.Errorf("%s (-want +got):\n%s", tc.reason, diff)
 			}
