@@ -189,12 +189,11 @@ func (a *HTTP) Submit(ctx context.Context, req Request) (Result, error) {
 
 // answer is a read supplier answer.
 type answer struct {
-	status     int
-	header     http.Header
-	kept       string
-	body       any
-	jsonErr    error
-	retryAfter string
+	status  int
+	header  http.Header
+	kept    string
+	body    any
+	jsonErr error
 }
 
 func (a *HTTP) do(ctx context.Context, method string, u *url.URL, body []byte, key string) (*answer, error) {

@@ -3,6 +3,7 @@ package supplier
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"text/template"
@@ -249,18 +250,10 @@ func jsonProblem(b []byte) string {
 	switch {
 	case err == nil:
 		return "unknown problem"
-	case asSyntax(err, &se):
+	case errors.As(err, &se):
 		return fmt.Sprintf("%s at byte %d of %d", se.Error(), se.Offset, len(b))
 	}
 	return err.Error()
-}
-
-func asSyntax(err error, se **json.SyntaxError) bool {
-	s, ok := err.(*json.SyntaxError)
-	if ok {
-		*se = s
-	}
-	return ok
 }
 
 // errBodyTooLarge stops a template that renders more than MaxBodyBytes.

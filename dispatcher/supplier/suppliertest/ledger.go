@@ -1,7 +1,6 @@
 package suppliertest
 
 import (
-	"fmt"
 	"hash/fnv"
 	"sort"
 	"strconv"
@@ -155,9 +154,4 @@ func (l *ledger) reset() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.records, l.byKey, l.byLine = nil, map[string]uint32{}, map[string]uint32{}
-}
-
-// lineKey names one order line.
-func lineKey(source, billNo, entryID string) string {
-	return fmt.Sprintf("%s/%s/%s", source, billNo, entryID)
 }

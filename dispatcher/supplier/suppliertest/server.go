@@ -377,7 +377,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) int {
 		return http.StatusUnauthorized
 	}
 	if !s.sleep(r.Context(), p) {
-		return 0
+		panic(http.ErrAbortHandler) // stopping, or the client left: close without an answer
 	}
 	roll := rand.Float64()
 	switch {
@@ -494,16 +494,16 @@ func (s *Server) sleep(ctx context.Context, p *Profile) bool {
 	}
 }
 
-// hang holds the request until the client gives up, the server stops or HangLimit
-// passes, then answers 504 to whoever is still listening.
+// hang holds the request until the client gives up or the server stops (then the
+// connection is closed without an answer), or HangLimit passes (then it answers 504).
 func (s *Server) hang(w http.ResponseWriter, r *http.Request) int {
 	t := time.NewTimer(s.opts.HangLimit)
 	defer t.Stop()
 	select {
 	case <-r.Context().Done():
-		return 0
+		panic(http.ErrAbortHandler)
 	case <-s.done:
-		return 0
+		panic(http.ErrAbortHandler)
 	case <-t.C:
 	}
 	reply(w, http.StatusGatewayTimeout, apiAnswer{Code: CodeInternal, Message: "timed out"})
@@ -557,7 +557,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.sleep(r.Context(), s.profile.Load()) {
-		return
+		panic(http.ErrAbortHandler)
 	}
 	var seq uint32
 	var ok bool

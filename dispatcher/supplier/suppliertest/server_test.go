@@ -305,7 +305,10 @@ func TestShutdownReleasesHangingRequests(t *testing.T) {
 		t.Errorf("Shutdown took %v with a hanging request", took)
 	}
 	select {
-	case <-errc:
+	case err := <-errc:
+		if err == nil {
+			t.Error("the hanging client got an answer, want its connection closed")
+		}
 	case <-time.After(3 * time.Second):
 		t.Fatal("the hanging client was not released")
 	}
