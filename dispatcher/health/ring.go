@@ -73,7 +73,12 @@ type reqRing struct {
 }
 
 func newReqRing(window time.Duration, n int) reqRing {
-	return reqRing{width: window / time.Duration(n), buckets: make([]reqBucket, n)}
+	return reqRing{width: bucketWidth(window, n), buckets: make([]reqBucket, n)}
+}
+
+// bucketWidth is window/n, at least 1ns so slot numbers stay defined.
+func bucketWidth(window time.Duration, n int) time.Duration {
+	return max(window/time.Duration(n), 1)
 }
 
 // at returns the bucket for time now, clearing it if it held an older slice.
@@ -134,7 +139,7 @@ type shipRing struct {
 }
 
 func newShipRing(window time.Duration, n int) shipRing {
-	return shipRing{width: window / time.Duration(n), buckets: make([]shipBucket, n)}
+	return shipRing{width: bucketWidth(window, n), buckets: make([]shipBucket, n)}
 }
 
 func (r *shipRing) add(now time.Time, lag time.Duration) {

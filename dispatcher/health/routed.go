@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"sync"
-	"time"
 )
 
 // RoutedShare is how many lines one rule sent to one supplier in the request window, and
@@ -33,7 +32,7 @@ type countBucket struct {
 // RecordRouted counts one line (or one WholeOrder order) that rule routed to supplier.
 func (t *Tracker) RecordRouted(rule, supplier string) {
 	now := t.clock()
-	width := t.adaptive.Window.Duration / time.Duration(t.opts.Buckets)
+	width := bucketWidth(t.adaptive.Window.Duration, t.opts.Buckets)
 	s := slotOf(now, width)
 	r := &t.routed
 	r.mu.Lock()
@@ -58,7 +57,7 @@ func (t *Tracker) RecordRouted(rule, supplier string) {
 // the count and the share of the rule's lines, sorted by rule then supplier.
 func (t *Tracker) RoutedShares() []RoutedShare {
 	now := t.clock()
-	width := t.adaptive.Window.Duration / time.Duration(t.opts.Buckets)
+	width := bucketWidth(t.adaptive.Window.Duration, t.opts.Buckets)
 	cur := slotOf(now, width)
 	r := &t.routed
 	r.mu.Lock()

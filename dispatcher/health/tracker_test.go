@@ -1,11 +1,14 @@
 package health
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/dropship-operator/dropship-operator/dispatcher/config"
 )
 
 func TestWindowFigures(t *testing.T) {
@@ -158,5 +161,19 @@ func TestConcurrentRecording(t *testing.T) {
 	}
 	if total != 4000 || ejected > 2 {
 		t.Errorf("total %d (want 4000), ejected %d (want ≤ 2)", total, ejected)
+	}
+}
+
+func TestNewRejectsBadCalendar(t *testing.T) {
+	cases := map[string]config.Capacity{
+		"time zone": {Timezone: "Mars/Olympus_Mons"},
+		"cutoff":    {Cutoff: "25:00"},
+	}
+	for name, capacity := range cases {
+		cfg := testConfig()
+		cfg.Suppliers[1].Capacity = capacity
+		if _, err := New(cfg, Options{}); err == nil || !strings.Contains(err.Error(), `supplier "b"`) {
+			t.Errorf("%s: err = %v, want an error naming supplier \"b\"", name, err)
+		}
 	}
 }
