@@ -136,6 +136,9 @@ func NewHTTP(s config.Supplier, opts HTTPOptions) (*HTTP, error) {
 	if a.render, err = newRenderer(s.Name, h.Request.Template, s.Catalog, s.Capacity.Timezone); err != nil {
 		return nil, err
 	}
+	if err := a.render.check(s.Catalog); err != nil {
+		return nil, err
+	}
 	if a.auth, err = newAuthenticator(h.Auth, a.now()); err != nil {
 		return nil, fmt.Errorf("cannot build HTTP adapter for supplier %q: %w", s.Name, err)
 	}

@@ -126,3 +126,25 @@ func TestRenderTooLarge(t *testing.T) {
 		t.Fatalf("err = %v, want Rejected wrapping errBodyTooLarge", err)
 	}
 }
+
+func TestNewHTTPRefusesTemplateBrokenForEveryOrder(t *testing.T) {
+	cases := map[string]struct {
+		template string
+		wantErr  bool
+	}{
+		"good":                    {template: `{"bill":{{json .Order.BillNo}},"n":{{len .Lines}}}`},
+		"missing comma":           {template: `{"bill":{{json .Order.BillNo}} "n":1}`, wantErr: true},
+		"unquoted string":         {template: `{"bill":{{.Order.BillNo}}}`, wantErr: true},
+		"second line required":    {template: `{"sku":{{json (index .Lines 1).SKU}}}`, wantErr: true},
+		"data-dependent but fine": {template: `{"vip":{{if eq .Order.Customer "VIP"}}true{{else}}false{{end}}}`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := NewHTTP(config.Supplier{Name: "s", HTTP: &config.HTTPEndpoint{URL: "http://127.0.0.1:1/o",
+				Request: config.HTTPRequest{Template: tc.template}}}, HTTPOptions{})
+			if (err != nil) != tc.wantErr {
+				t.Errorf("NewHTTP: err = %v, wantErr %v", err, tc.wantErr)
+			}
+		})
+	}
+}
