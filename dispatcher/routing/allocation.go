@@ -53,7 +53,7 @@ func (e *Engine) Allocation(hs map[string]health.Snapshot, now time.Time) []Allo
 					sp = &snap
 				}
 				c := candidateWeights(m, j, sp, now, overridden)
-				c.Excluded = c.dynamic(m.sup, sp, now)
+				c.Excluded = c.dynamic(m.sup, sp, now, 0)
 				c.Eligible = c.Excluded == ""
 				cands = append(cands, c)
 			}

@@ -82,6 +82,12 @@ func TestExclusions(t *testing.T) {
 		"day quota": {reason: "no capacity left today",
 			in:   Input{Health: hs(func(s *health.Snapshot) { s.CapacityRemainingToday = ptr(int64(0)) })},
 			want: outcome{Supplier: "b", Excluded: map[string]Reason{"a": QuotaExhausted, "b": ""}}},
+		"pending fill the quota": {reason: "2 left today, 2 lines routed since the snapshot",
+			in:   Input{Health: hs(func(s *health.Snapshot) { s.CapacityRemainingToday = ptr(int64(2)) }), Pending: map[string]int64{"a": 2}},
+			want: outcome{Supplier: "b", Excluded: map[string]Reason{"a": QuotaExhausted, "b": ""}}},
+		"pending within quota": {reason: "2 left today, 1 line routed since the snapshot",
+			in:   Input{Health: hs(func(s *health.Snapshot) { s.CapacityRemainingToday = ptr(int64(2)) }), Pending: map[string]int64{"a": 1}},
+			want: outcome{Supplier: "a", Excluded: map[string]Reason{"a": "", "b": ""}}},
 		"hour quota": {reason: "no capacity left this hour",
 			in: Input{Health: hs(func(s *health.Snapshot) {
 				s.CapacityRemainingToday, s.CapacityRemainingThisHour = ptr(int64(5)), ptr(int64(0))

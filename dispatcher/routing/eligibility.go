@@ -35,7 +35,7 @@ func (e *Engine) candidates(r *rule, in *Input, lines []int) ([]Candidate, []ext
 			}
 			c.Excluded = c.static(m.sup, in, lines)
 			if c.Excluded == "" {
-				c.Excluded = c.dynamic(m.sup, sp, in.Now)
+				c.Excluded = c.dynamic(m.sup, sp, in.Now, in.Pending[m.name])
 			}
 			c.Eligible = c.Excluded == ""
 			out = append(out, c)
@@ -100,8 +100,9 @@ func (c *Candidate) static(s *supplierInfo, in *Input, lines []int) Reason {
 	return ""
 }
 
-// dynamic checks the supplier's state: suspension, circuit, ejection, quota, weight.
-func (c *Candidate) dynamic(s *supplierInfo, snap *health.Snapshot, now time.Time) Reason {
+// dynamic checks the supplier's state: suspension, circuit, ejection, quota (less the
+// lines pending since the snapshot), weight.
+func (c *Candidate) dynamic(s *supplierInfo, snap *health.Snapshot, now time.Time, pending int64) Reason {
 	switch {
 	case s.suspend || (snap != nil && snap.State == health.StateSuspended):
 		return Suspended
@@ -109,9 +110,9 @@ func (c *Candidate) dynamic(s *supplierInfo, snap *health.Snapshot, now time.Tim
 		return CircuitOpen
 	case snap != nil && snap.Ejected(now) && !c.EjectionOverridden:
 		return Ejected
-	case snap != nil && snap.CapacityRemainingThisHour != nil && *snap.CapacityRemainingThisHour <= 0:
+	case snap != nil && snap.CapacityRemainingThisHour != nil && *snap.CapacityRemainingThisHour <= pending:
 		return HourlyQuotaFull
-	case snap != nil && snap.CapacityRemainingToday != nil && *snap.CapacityRemainingToday <= 0:
+	case snap != nil && snap.CapacityRemainingToday != nil && *snap.CapacityRemainingToday <= pending:
 		if snap.AfterCutoff {
 			return AfterCutoff
 		}

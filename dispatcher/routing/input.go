@@ -21,6 +21,10 @@ type Input struct {
 	// one is taken at its base weight, with no quota or ejection known. The caller may
 	// overwrite the capacity figures with journal counts shared by several replicas.
 	Health map[string]health.Snapshot
+	// Pending counts the lines routed to each supplier since the Health snapshots were
+	// taken (so not yet in their order counts); they are subtracted from the remaining
+	// capacity, so that a burst between two snapshots cannot overshoot a quota. nil: none.
+	Pending map[string]int64
 	// Now is the time of the decision: ejections that ended before Now are over.
 	Now time.Time
 }
