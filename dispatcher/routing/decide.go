@@ -36,6 +36,9 @@ func (e *Engine) Decide(in Input) Decision {
 	d.Explain.Pick = u
 	tier := pickTier(tiers, u)
 	c := choose(r.strategy, cands, ext, tier, kh)
+	if c == nil { // cannot happen: a tier with load has an eligible supplier
+		return d.unroutable(NoEligibleSupplier, fmt.Sprintf("tier %d of rule %q has load but no eligible supplier", tier, r.name))
+	}
 	d.Routed, d.Supplier, d.Tier = true, c.Supplier, tier
 	d.BaseWeight, d.EffectiveWeight = c.BaseWeight, c.EffectiveWeight
 	d.Explain.Chosen, d.Explain.Tier = c.Supplier, tier
