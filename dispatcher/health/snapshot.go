@@ -1,6 +1,8 @@
 package health
 
 import (
+	"math"
+	"strconv"
 	"time"
 
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
@@ -118,4 +120,10 @@ type Snapshot struct {
 // Ejected reports whether the supplier is ejected at now.
 func (s *Snapshot) Ejected(now time.Time) bool {
 	return s.State == StateEjected && now.Before(s.EjectedUntil)
+}
+
+// Percent writes a rate in [0, 1] as the percentage string the API's status uses: at
+// most two decimals, no trailing zeros ("98.5", "100", "0.01").
+func Percent(rate float64) string {
+	return strconv.FormatFloat(math.Round(clamp01(rate)*10000)/100, 'f', -1, 64)
 }

@@ -104,3 +104,12 @@ func TestTrackerFeedsWeights(t *testing.T) {
 		t.Errorf("25%% throttled: factor %v weight %v, want 0.75 30", s.HealthFactor, EffectiveWeight(40, &s, c.Now()))
 	}
 }
+
+func TestPercent(t *testing.T) {
+	cases := map[float64]string{0: "0", 1: "100", 0.985: "98.5", 0.98765: "98.77", 0.0001: "0.01", 0.00004: "0", 1.5: "100", -1: "0"}
+	for in, want := range cases {
+		if got := Percent(in); got != want {
+			t.Errorf("Percent(%v) = %q, want %q", in, got, want)
+		}
+	}
+}
