@@ -65,3 +65,24 @@ func TestSlidingIdleTimeout(t *testing.T) {
 		t.Errorf("ValidateUser calls = %d, want 2 (one at start, one after 21 idle minutes)", got)
 	}
 }
+
+func TestLogout(t *testing.T) {
+	srv, u := startSim(t, k3cloudtest.Options{})
+	c := newClient(t, u, config.K3CloudAuthPassword)
+	ctx := context.Background()
+	if _, err := c.ExecuteBillQuery(ctx, billNoQuery); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Logout(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Sessions(); n != 0 {
+		t.Errorf("live sessions after Logout = %d", n)
+	}
+	if _, err := c.ExecuteBillQuery(ctx, billNoQuery); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.CallCount("ValidateUser"); n != 2 {
+		t.Errorf("ValidateUser calls = %d, want 2 (a new login after Logout)", n)
+	}
+}
