@@ -45,14 +45,11 @@ type supplierInfo struct {
 }
 
 // Compile checks and compiles the routing part of cfg: rules, their CEL expressions and
-// the suppliers they name. Defaults are applied to a copy first. Every problem is reported
+// the suppliers they name. It does not modify cfg; unset split, strategy and
+// maxEjectionPercent take the config defaults. Every problem is reported
 // as a config.FieldError naming its field (rules[1].match.expression, …), wrapped in the
 // returned error; errors.As recovers the config.ValidationError.
-func Compile(cfg *config.DispatcherConfig) (*Engine, error) {
-	c := *cfg
-	c.Rules = append([]config.Rule(nil), cfg.Rules...)
-	c.Suppliers = append([]config.Supplier(nil), cfg.Suppliers...)
-	c.Default()
+func Compile(c *config.DispatcherConfig) (*Engine, error) {
 	var errs config.ValidationError
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, config.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
@@ -66,13 +63,22 @@ func Compile(cfg *config.DispatcherConfig) (*Engine, error) {
 		sups[s.Name] = newSupplierInfo(s)
 	}
 	e := &Engine{split: c.Split, maxEject: c.Adaptive.MaxEjectionPercent}
+	if e.split == "" {
+		e.split = config.SplitByLine
+	}
+	if e.maxEject == 0 {
+		e.maxEject = config.DefaultMaxEjectionPct
+	}
 	if len(c.Rules) == 0 {
 		bad("rules", "must have at least one rule")
 	}
 	for i, r := range c.Rules {
 		p := fmt.Sprintf("rules[%d]", i)
 		cr := &rule{name: r.Name, strategy: r.Strategy, prefixes: r.Match.SKUPrefixes}
-		switch r.Strategy {
+		if cr.strategy == "" {
+			cr.strategy = config.StrategyWeighted
+		}
+		switch cr.strategy {
 		case config.StrategyWeighted, config.StrategyCheapest, config.StrategyFastest, config.StrategyPriority:
 		default:
 			bad(p+".strategy", "must be Weighted, Cheapest, Fastest or Priority, not %q", r.Strategy)

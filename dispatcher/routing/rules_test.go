@@ -3,6 +3,7 @@ package routing
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -166,5 +167,25 @@ func TestExplainJSON(t *testing.T) {
 	}
 	if c := back.Explain.Candidates[0]; c.EffectiveWeight != 0.8 || c.BaseWeight != 1 || back.Supplier != "r" {
 		t.Errorf("weights in explain: %+v", c)
+	}
+}
+
+// TestCompileLeavesConfigAlone: Compile reads the config without filling its defaults,
+// so a config shared with other goroutines is never written.
+func TestCompileLeavesConfigAlone(t *testing.T) {
+	cfg := rulesPolicy("true")
+	cfg.Split, cfg.Rules[3].Strategy = "", ""
+	cfg.Suppliers[0].Capacity = config.Capacity{}
+	before := fmt.Sprintf("%#v", *cfg)
+	e := compile(t, cfg)
+	if after := fmt.Sprintf("%#v", *cfg); after != before {
+		t.Errorf("Compile modified the config")
+	}
+	if e.Split() != config.SplitByLine {
+		t.Errorf("Split() = %q, want ByLine by default", e.Split())
+	}
+	d := e.Decide(Input{Order: ord("SO1", "浙江省", line("1", "A", 1)), Now: now, Line: 0})
+	if d.Explain.Strategy != config.StrategyWeighted {
+		t.Errorf("strategy %q, want Weighted by default", d.Explain.Strategy)
 	}
 }
