@@ -80,6 +80,7 @@ type Error struct {
 	kind    error
 }
 
+// Error describes the failure with Kingdee's messages (never credentials).
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("k3cloud ")
