@@ -20,6 +20,7 @@ const (
 	numOutcomes
 )
 
+// String is the outcome's name, as used in metrics labels and logs.
 func (o Outcome) String() string {
 	switch o {
 	case Success:
