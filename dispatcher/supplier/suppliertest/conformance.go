@@ -65,28 +65,31 @@ func conformanceRequest(billNo string, lines ...int) supplier.Request {
 	return supplier.Request{Order: o, Lines: lines, IdempotencyKey: order.IdempotencyKey(o.Source, o.BillNo, entry, "conformance"), CallbackURL: "http://127.0.0.1:1/v1/suppliers/conformance/shipments"}
 }
 
-// RunAdapterConformance checks an adapter against the simulator: acceptance, the
-// Idempotency-Key sent and stable, replays answered with the same order id, classification
-// of 4xx, 429 (with Retry-After), 5xx, timeouts, dropped and refused connections, and errors free of
-// the consignee's personal data. newAdapter is called once per case with a fresh server.
+// RunAdapterConformance checks an HTTP/JSON adapter against the simulator: the whole
+// RunAdapterContract, then what is particular to HTTP — the Idempotency-Key header sent,
+// every line of the order in WholeOrder mode, the HTTP status of each classification
+// (500/502/503/408 transient, 400/404/422 and 200-with-an-error-code rejected, 429
+// throttled) and Retry-After in seconds and as an HTTP date. newAdapter is called once per
+// case with a fresh server.
 func RunAdapterConformance(t *testing.T, newAdapter func(t *testing.T, env ConformanceEnv) supplier.Adapter) {
-	t.Run("accepts an order and returns the supplier order id", func(t *testing.T) {
+	RunAdapterContract(t, func(t *testing.T) Harness {
+		env := conformanceEnv(t, Profile{})
+		return &httpHarness{env: env, adapter: newAdapter(t, env)}
+	})
+
+	t.Run("sends the Idempotency-Key header", func(t *testing.T) {
 		env := conformanceEnv(t, Profile{})
 		a := newAdapter(t, env)
 		req := conformanceRequest("SO-1", 0)
-		res, err := a.Submit(context.Background(), req)
-		if err != nil {
+		if _, err := a.Submit(context.Background(), req); err != nil {
 			t.Fatalf("Submit: %v", err)
 		}
-		e, ok := env.Server.Lookup(req.IdempotencyKey)
-		if !ok {
-			t.Fatalf("the simulator has no order under the request's idempotency key; it saw %q", env.Server.LastIdempotencyKey())
+		if got := env.Server.LastIdempotencyKey(); got != req.IdempotencyKey {
+			t.Errorf("Idempotency-Key = %q, want %q", got, req.IdempotencyKey)
 		}
-		if res.SupplierOrderID != e.OrderID {
-			t.Errorf("SupplierOrderID = %q, want %q", res.SupplierOrderID, e.OrderID)
-		}
-		if want := []string{order.LineID("conformance", "SO-1", "1")}; strings.Join(e.Lines, ",") != want[0] {
-			t.Errorf("ledger lines = %q, want %q", e.Lines, want)
+		e, _ := env.Server.Lookup(req.IdempotencyKey)
+		if want := order.LineID("conformance", "SO-1", "1"); len(e.Lines) != 1 || e.Lines[0] != want {
+			t.Errorf("ledger lines = %q, want [%q]", e.Lines, want)
 		}
 	})
 
@@ -103,58 +106,8 @@ func RunAdapterConformance(t *testing.T, newAdapter func(t *testing.T, env Confo
 		}
 	})
 
-	t.Run("a repeated key is a replay with the same order id", func(t *testing.T) {
-		env := conformanceEnv(t, Profile{})
-		a := newAdapter(t, env)
-		req := conformanceRequest("SO-2", 0)
-		first, err := a.Submit(context.Background(), req)
-		if err != nil {
-			t.Fatalf("first Submit: %v", err)
-		}
-		second, err := a.Submit(context.Background(), req)
-		if err != nil {
-			t.Fatalf("second Submit: %v", err)
-		}
-		if first.SupplierOrderID != second.SupplierOrderID {
-			t.Errorf("order ids differ: %q then %q", first.SupplierOrderID, second.SupplierOrderID)
-		}
-		st := env.Server.Stats()
-		if st.Accepted != 1 || st.Replays != 1 || st.Duplicates != 0 {
-			t.Errorf("accepted/replays/duplicates = %d/%d/%d, want 1/1/0", st.Accepted, st.Replays, st.Duplicates)
-		}
-	})
-
-	t.Run("the key survives a failure and a timeout after acceptance", func(t *testing.T) {
-		env := conformanceEnv(t, Profile{ErrorRate: 1})
-		a := newAdapter(t, env)
-		req := conformanceRequest("SO-3", 1)
-		if _, err := a.Submit(context.Background(), req); supplier.KindOf(err) != supplier.Transient {
-			t.Fatalf("Submit against 503: err = %v, want Transient", err)
-		}
-		if got := env.Server.LastIdempotencyKey(); got != req.IdempotencyKey {
-			t.Errorf("key sent = %q, want %q", got, req.IdempotencyKey)
-		}
-		mustSetProfile(t, env.Server, Profile{TimeoutRate: 1, TimeoutAfterAccept: true})
-		if _, err := a.Submit(context.Background(), req); supplier.KindOf(err) != supplier.Transient {
-			t.Fatalf("Submit that times out after acceptance: err = %v, want Transient", err)
-		}
-		mustSetProfile(t, env.Server, Profile{})
-		res, err := a.Submit(context.Background(), req)
-		if err != nil {
-			t.Fatalf("retry: %v", err)
-		}
-		e, _ := env.Server.Lookup(req.IdempotencyKey)
-		if res.SupplierOrderID != e.OrderID {
-			t.Errorf("retry got order %q, want the first acceptance %q", res.SupplierOrderID, e.OrderID)
-		}
-		if st := env.Server.Stats(); st.Accepted != 1 || st.Duplicates != 0 || st.Replays != 1 {
-			t.Errorf("accepted/replays/duplicates = %d/%d/%d, want 1/1/0", st.Accepted, st.Replays, st.Duplicates)
-		}
-	})
-
 	cases := map[string]struct {
 		profile    Profile
-		lines      []int
 		badSKU     bool
 		kind       supplier.Kind
 		status     int
@@ -198,57 +151,37 @@ func RunAdapterConformance(t *testing.T, newAdapter func(t *testing.T, env Confo
 			}
 		})
 	}
-
-	t.Run("a hanging supplier is a transient timeout within the delivery timeout", func(t *testing.T) {
-		env := conformanceEnv(t, Profile{TimeoutRate: 1})
-		a := newAdapter(t, env)
-		start := time.Now()
-		_, err := a.Submit(context.Background(), conformanceRequest("SO-T", 0))
-		if supplier.KindOf(err) != supplier.Transient || err == nil {
-			t.Fatalf("Submit: err = %v, want Transient", err)
-		}
-		if took := time.Since(start); took > ConformanceTimeout+2*time.Second {
-			t.Errorf("Submit took %v, want about the delivery timeout %v", took, ConformanceTimeout)
-		}
-	})
-
-	t.Run("the caller's context bounds the call", func(t *testing.T) {
-		env := conformanceEnv(t, Profile{TimeoutRate: 1})
-		a := newAdapter(t, env)
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		defer cancel()
-		start := time.Now()
-		_, err := a.Submit(ctx, conformanceRequest("SO-X", 0))
-		if err == nil || supplier.KindOf(err) != supplier.Transient {
-			t.Fatalf("Submit: err = %v, want Transient", err)
-		}
-		if took := time.Since(start); took > ConformanceTimeout {
-			t.Errorf("Submit took %v after a 50ms context", took)
-		}
-	})
-
-	t.Run("a connection dropped mid-request is transient", func(t *testing.T) {
-		env := conformanceEnv(t, Profile{DropRate: 1})
-		a := newAdapter(t, env)
-		_, err := a.Submit(context.Background(), conformanceRequest("SO-D", 0))
-		if err == nil || supplier.KindOf(err) != supplier.Transient {
-			t.Fatalf("Submit: err = %v, want Transient", err)
-		}
-		if st := env.Server.Stats(); st.Dropped == 0 {
-			t.Errorf("the simulator dropped nothing: %+v", st)
-		}
-	})
-
-	t.Run("a refused connection is transient", func(t *testing.T) {
-		env := conformanceEnv(t, Profile{})
-		a := newAdapter(t, env)
-		_ = env.Server.Close()
-		_, err := a.Submit(context.Background(), conformanceRequest("SO-R", 0))
-		if err == nil || supplier.KindOf(err) != supplier.Transient {
-			t.Fatalf("Submit: err = %v, want Transient", err)
-		}
-	})
 }
+
+// httpHarness runs the contract against the simulator.
+type httpHarness struct {
+	env     ConformanceEnv
+	adapter supplier.Adapter
+}
+
+func (h *httpHarness) Adapter() supplier.Adapter { return h.adapter }
+
+func (h *httpHarness) Fail(f Fault) {
+	p := map[Fault]Profile{
+		FaultNone:               {},
+		FaultUnavailable:        {ErrorRate: 1, ErrorStatus: 503},
+		FaultThrottled:          {ThrottleRate: 1, RetryAfter: 2 * time.Second},
+		FaultRejected:           {ErrorRate: 1, ErrorStatus: 422},
+		FaultTimeout:            {TimeoutRate: 1},
+		FaultTimeoutAfterAccept: {TimeoutRate: 1, TimeoutAfterAccept: true},
+		FaultDropped:            {DropRate: 1},
+	}[f]
+	_ = h.env.Server.SetProfile(p)
+}
+
+func (h *httpHarness) Accepted(key string) (string, bool) {
+	e, ok := h.env.Server.Lookup(key)
+	return e.OrderID, ok
+}
+
+func (h *httpHarness) Orders() int     { return h.env.Server.Stats().Orders }
+func (h *httpHarness) Duplicates() int { return int(h.env.Server.Stats().Duplicates) }
+func (h *httpHarness) Stop()           { _ = h.env.Server.Close() }
 
 func mustSetProfile(t *testing.T, s *Server, p Profile) {
 	t.Helper()
