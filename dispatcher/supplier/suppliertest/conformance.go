@@ -183,13 +183,6 @@ func (h *httpHarness) Orders() int     { return h.env.Server.Stats().Orders }
 func (h *httpHarness) Duplicates() int { return int(h.env.Server.Stats().Duplicates) }
 func (h *httpHarness) Stop()           { _ = h.env.Server.Close() }
 
-func mustSetProfile(t *testing.T, s *Server, p Profile) {
-	t.Helper()
-	if err := s.SetProfile(p); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // assertNoPII fails when an error's text carries the consignee's phone, address or name.
 func assertNoPII(t *testing.T, err error, o *order.Order) {
 	t.Helper()
