@@ -168,8 +168,8 @@ chart-tools: $(HELM) $(KUBECONFORM) $(KUSTOMIZE) kubeconform-schemas ## Build wh
 build-installer: $(KUSTOMIZE) ## Write dist/install.yaml (CRDs, RBAC, manager) for one `kubectl apply -f`. IMG=…
 	mkdir -p dist
 	rm -rf dist/.kustomize && mkdir -p dist/.kustomize && cp -r config dist/.kustomize/
-	cd dist/.kustomize/config/default && $(KUSTOMIZE) edit set image controller=$(IMG)
-	$(KUSTOMIZE) build dist/.kustomize/config/default > dist/install.yaml
+	cd dist/.kustomize/config/manager && $(KUSTOMIZE) edit set image controller=$(IMG)
+	$(KUSTOMIZE) build dist/.kustomize/config/default | sed 's|--dispatcher-image=.*|--dispatcher-image=$(IMG)|' > dist/install.yaml
 	rm -rf dist/.kustomize
 
 .PHONY: test-chart
