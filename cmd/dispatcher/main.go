@@ -31,8 +31,6 @@ func run() int {
 	owner := fs.String("owner", "", "name of this replica in journal claims (default: hostname)")
 	lease := fs.Duration("lease", 0, "how long claimed lines stay this replica's (default 30s)")
 	verbosity := fs.Int("v", 0, "log verbosity: 0 state changes, 1 every line")
-	root := fs.String("root", "", "directory every file path of the config is read under (local runner only)")
-	listen := fs.String("listen", "", "listen address, overriding server.listen of the config")
 	root := fs.String("root", "", "read --config and every file the config names under this directory (the local pod runner of the demo and tests)")
 	listen := fs.String("listen", "", "serve the API on this address instead of the config's server.listen")
 	if err := fs.Parse(os.Args[1:]); err != nil {
