@@ -275,6 +275,7 @@ func (s *Server) Stats() Stats {
 	st := s.stats.snapshot()
 	st.Name = s.opts.Name
 	st.Orders = s.ledger.len()
+	st.CallbacksPending = s.shipper.pending()
 	return st
 }
 

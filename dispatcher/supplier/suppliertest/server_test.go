@@ -176,7 +176,43 @@ func TestCallbacksSignedAndRetried(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no callback within 5s")
 	}
-	waitFor(t, func() bool { st := s.Stats(); return st.CallbacksSent == 1 && st.CallbacksFailed == 2 })
+	waitFor(t, func() bool {
+		st := s.Stats()
+		return st.CallbacksSent == 1 && st.CallbacksFailed == 2 && st.CallbacksPending == 0
+	})
+}
+
+// TestCallbacksInDueOrder: many scheduled callbacks wait in the heap, not in goroutines,
+// and go out when due, earliest first.
+func TestCallbacksInDueOrder(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	cbURL := serve(t, &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		cb, err := supplier.ParseCallback(b)
+		if err != nil {
+			t.Error(err)
+		}
+		mu.Lock()
+		got = append(got, cb.IdempotencyKey)
+		mu.Unlock()
+	})})
+	s := Start(t, Options{CallbackWorkers: 1})
+	for i, d := range []time.Duration{300 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond} {
+		if err := s.SetProfile(Profile{ShipDelay: d}); err != nil {
+			t.Fatal(err)
+		}
+		post(t, http.DefaultClient, s.OrdersURL(), fmt.Sprint("k", i), payload(t, fmt.Sprint("B", i), cbURL, "1"))
+	}
+	if st := s.Stats(); st.CallbacksPending != 3 {
+		t.Errorf("pending = %d right after accepting, want 3", st.CallbacksPending)
+	}
+	waitFor(t, func() bool { return s.Stats().CallbacksSent == 3 })
+	mu.Lock()
+	defer mu.Unlock()
+	if diff := cmp.Diff([]string{"k1", "k2", "k0"}, got); diff != "" {
+		t.Errorf("callback order (-want +got):\n%s", diff)
+	}
 }
 
 func TestCallbacksAbandoned(t *testing.T) {

@@ -2,6 +2,7 @@ package suppliertest
 
 import (
 	"bytes"
+	"container/heap"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -15,27 +16,44 @@ import (
 
 // callbackJob is one shipment callback, self-contained so a ledger reset does not matter.
 type callbackJob struct {
+	due     time.Time
 	url     string
 	body    []byte
 	attempt int
 }
 
-// shipper sends shipment callbacks with a few workers, retrying failures with backoff.
+// jobHeap orders jobs by due time.
+type jobHeap []*callbackJob
+
+func (h jobHeap) Len() int           { return len(h) }
+func (h jobHeap) Less(i, j int) bool { return h[i].due.Before(h[j].due) }
+func (h jobHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *jobHeap) Push(x any)        { *h = append(*h, x.(*callbackJob)) }
+func (h *jobHeap) Pop() any {
+	old := *h
+	j := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return j
+}
+
+// shipper sends shipment callbacks when they fall due, with a few workers, retrying
+// failures with backoff. Scheduled callbacks wait in one heap (a few hundred bytes each),
+// not in timers or goroutines, so a large run's pending shipments stay cheap.
 type shipper struct {
 	s      *Server
-	queue  chan *callbackJob
 	client *http.Client
-	wg     sync.WaitGroup
 	mu     sync.Mutex
-	timers map[*time.Timer]struct{}
+	jobs   jobHeap
+	wake   chan struct{}
+	wg     sync.WaitGroup
 }
 
 func newShipper(s *Server) *shipper {
 	sh := &shipper{
 		s:      s,
-		queue:  make(chan *callbackJob, 4096),
 		client: &http.Client{Timeout: 5 * time.Second, Transport: supplier.NewTransport(s.opts.CallbackWorkers)},
-		timers: map[*time.Timer]struct{}{},
+		wake:   make(chan struct{}, 1),
 	}
 	for range s.opts.CallbackWorkers {
 		sh.wg.Add(1)
@@ -51,42 +69,62 @@ func (s *Server) callbackFor(seq uint32, id, key, url string, shipAt time.Time) 
 	return &callbackJob{url: url, body: body}
 }
 
-// schedule queues job after d.
+// schedule queues job to be sent after d.
 func (sh *shipper) schedule(d time.Duration, job *callbackJob) {
-	if d <= 0 {
-		sh.enqueue(job)
-		return
-	}
+	job.due = time.Now().Add(d)
 	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if sh.timers == nil { // stopped
-		return
+	heap.Push(&sh.jobs, job)
+	sh.mu.Unlock()
+	select {
+	case sh.wake <- struct{}{}:
+	default:
 	}
-	var t *time.Timer
-	t = time.AfterFunc(d, func() {
-		sh.mu.Lock()
-		delete(sh.timers, t)
-		sh.mu.Unlock()
-		sh.enqueue(job)
-	})
-	sh.timers[t] = struct{}{}
 }
 
-func (sh *shipper) enqueue(job *callbackJob) {
-	select {
-	case sh.queue <- job:
-	case <-sh.s.done:
+// pending counts callbacks waiting to be sent.
+func (sh *shipper) pending() int {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return len(sh.jobs)
+}
+
+// next blocks until a job is due, or returns nil when the server stops.
+func (sh *shipper) next() *callbackJob {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		sh.mu.Lock()
+		wait := time.Hour
+		if len(sh.jobs) > 0 {
+			if wait = time.Until(sh.jobs[0].due); wait <= 0 {
+				job := heap.Pop(&sh.jobs).(*callbackJob)
+				sh.mu.Unlock()
+				return job
+			}
+		}
+		sh.mu.Unlock()
+		timer.Reset(wait)
+		select {
+		case <-sh.s.done:
+			return nil
+		case <-sh.wake:
+		case <-timer.C:
+		}
 	}
 }
 
 func (sh *shipper) work() {
 	defer sh.wg.Done()
 	for {
-		select {
-		case <-sh.s.done:
+		job := sh.next()
+		if job == nil {
 			return
-		case job := <-sh.queue:
-			sh.send(job)
+		}
+		sh.send(job)
+		// Pass the wake-up on: another job may be due and its worker asleep.
+		select {
+		case sh.wake <- struct{}{}:
+		default:
 		}
 	}
 }
@@ -102,24 +140,26 @@ func (sh *shipper) send(job *callbackJob) {
 		}
 	}()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, job.url, bytes.NewReader(job.body))
-	if err == nil {
-		req.Header.Set("Content-Type", "application/json")
-		if sec := sh.s.opts.CallbackSecret; sec != "" {
-			supplier.SignCallback(req.Header, []byte(sec), job.body, time.Now())
-		}
-		var resp *http.Response
-		if resp, err = sh.client.Do(req); err == nil {
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-			resp.Body.Close()
-			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-				sh.s.stats.callbacksSent.Add(1)
-				return
-			}
+	if err != nil { // a callback URL that is not a URL never works
+		sh.s.stats.callbacksFailed.Add(1)
+		sh.s.stats.callbacksAbandoned.Add(1)
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if sec := sh.s.opts.CallbackSecret; sec != "" {
+		supplier.SignCallback(req.Header, []byte(sec), job.body, time.Now())
+	}
+	if resp, err := sh.client.Do(req); err == nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			sh.s.stats.callbacksSent.Add(1)
+			return
 		}
 	}
 	sh.s.stats.callbacksFailed.Add(1)
 	job.attempt++
-	if job.attempt >= sh.s.opts.CallbackAttempts || err != nil && req == nil {
+	if job.attempt >= sh.s.opts.CallbackAttempts {
 		sh.s.stats.callbacksAbandoned.Add(1)
 		return
 	}
@@ -130,15 +170,7 @@ func (sh *shipper) send(job *callbackJob) {
 	sh.schedule(backoff, job)
 }
 
-// stop cancels scheduled callbacks and waits for the workers.
-func (sh *shipper) stop() {
-	sh.mu.Lock()
-	for t := range sh.timers {
-		t.Stop()
-	}
-	sh.timers = nil
-	sh.mu.Unlock()
-	sh.wg.Wait()
-}
+// stop waits for the workers; callbacks not yet sent are dropped.
+func (sh *shipper) stop() { sh.wg.Wait() }
 
 func constEq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

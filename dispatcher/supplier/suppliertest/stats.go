@@ -36,6 +36,8 @@ type Stats struct {
 	CallbacksSent      uint64 `json:"callbacksSent"`
 	CallbacksFailed    uint64 `json:"callbacksFailed"`
 	CallbacksAbandoned uint64 `json:"callbacksAbandoned"`
+	// CallbacksPending are scheduled (shipping later, or waiting for a retry).
+	CallbacksPending int `json:"callbacksPending"`
 	// Orders is the ledger's size.
 	Orders int `json:"orders"`
 	// ByStatus counts submissions by the HTTP status answered ("200": 10).
