@@ -19,7 +19,9 @@ type dispatcherFacts struct {
 	Deployment *appsv1.Deployment
 }
 
-// setDispatcherAvailable mirrors the Deployment's Available condition.
+// setDispatcherAvailable mirrors the Deployment's Available condition. A Deployment not
+// yet in the cache and one without status read the same, so a new policy's status is not
+// rewritten between the two.
 func setDispatcherAvailable(conds *[]metav1.Condition, gen int64, f dispatcherFacts) {
 	const t = dropshipv1alpha1.DispatcherAvailableCondition
 	if f.Suspended {
@@ -29,7 +31,7 @@ func setDispatcherAvailable(conds *[]metav1.Condition, gen int64, f dispatcherFa
 	}
 	if f.Deployment == nil {
 		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1alpha1.DeploymentUnavailableReason,
-			fmt.Sprintf("Deployment %q does not exist yet", f.Name))
+			fmt.Sprintf("Deployment %q is not available yet", f.Name))
 		return
 	}
 	for _, c := range f.Deployment.Status.Conditions {
@@ -49,5 +51,5 @@ func setDispatcherAvailable(conds *[]metav1.Condition, gen int64, f dispatcherFa
 		return
 	}
 	setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1alpha1.DeploymentUnavailableReason,
-		fmt.Sprintf("Deployment %q has not reported availability yet", f.Name))
+		fmt.Sprintf("Deployment %q is not available yet", f.Name))
 }

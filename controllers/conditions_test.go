@@ -208,9 +208,9 @@ func TestSetDispatcherAvailable(t *testing.T) {
 		"unavailable": {in: dispatcherFacts{Name: "d", Deployment: dep(corev1.ConditionFalse, "Deployment does not have minimum availability.")},
 			want: cond("DispatcherAvailable", "False", "DeploymentUnavailable", `Deployment "d" is not available: Deployment does not have minimum availability.`)},
 		"no status yet": {in: dispatcherFacts{Name: "d", Deployment: &appsv1.Deployment{}},
-			want: cond("DispatcherAvailable", "False", "DeploymentUnavailable", `Deployment "d" has not reported availability yet`)},
+			want: cond("DispatcherAvailable", "False", "DeploymentUnavailable", `Deployment "d" is not available yet`)},
 		"missing": {in: dispatcherFacts{Name: "d"},
-			want: cond("DispatcherAvailable", "False", "DeploymentUnavailable", `Deployment "d" does not exist yet`)},
+			want: cond("DispatcherAvailable", "False", "DeploymentUnavailable", `Deployment "d" is not available yet`)},
 		"suspended": {in: dispatcherFacts{Name: "d", Suspended: true, Deployment: dep(corev1.ConditionTrue, "")},
 			want: cond("DispatcherAvailable", "False", "Suspended", "the dispatcher is scaled to zero while the policy is suspended")},
 	}

@@ -1,6 +1,8 @@
 package controllers
 
 import (
+	"slices"
+
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -11,8 +13,8 @@ import (
 )
 
 // recordReadyChange emits one Event when Ready changed status or reason, with the
-// condition's reason and message (which never hold Secret data). The first Ready=True of a
-// new object is not news and emits nothing.
+// condition's reason and message (which never hold Secret data). A new object's first Ready
+// is news only when it is stuck on something the user must fix (a Stalled reason).
 func recordReadyChange(rec events.EventRecorder, obj runtime.Object, before, after []metav1.Condition) {
 	if rec == nil {
 		return
@@ -22,7 +24,7 @@ func recordReadyChange(rec events.EventRecorder, obj runtime.Object, before, aft
 	if a == nil || (b != nil && b.Status == a.Status && b.Reason == a.Reason) {
 		return
 	}
-	if b == nil && a.Status == metav1.ConditionTrue {
+	if b == nil && !slices.Contains(stalledReasons, a.Reason) {
 		return
 	}
 	typ := corev1.EventTypeNormal

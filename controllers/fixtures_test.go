@@ -58,8 +58,8 @@ func httpSupplier(ns, name, secretName string) *dropshipv1alpha1.Supplier {
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
 		Spec: dropshipv1alpha1.SupplierSpec{
 			Endpoint: dropshipv1alpha1.SupplierEndpoint{HTTP: &dropshipv1alpha1.HTTPEndpoint{
-				URL:       "https://" + name + ".example/v1/orders",
-				Auth:      dropshipv1alpha1.HTTPAuth{Type: dropshipv1alpha1.HTTPAuthNone},
+				URL:  "https://" + name + ".example/v1/orders",
+				Auth: dropshipv1alpha1.HTTPAuth{Type: dropshipv1alpha1.HTTPAuthNone},
 				Shipments: dropshipv1alpha1.Shipments{
 					Mode:               dropshipv1alpha1.ShipmentsPoll,
 					PollURL:            "https://" + name + ".example/v1/orders/{{.SupplierOrderID}}",

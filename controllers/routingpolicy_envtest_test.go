@@ -53,7 +53,9 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
-func (w *world) key(name string) client.ObjectKey { return client.ObjectKey{Namespace: w.ns, Name: name} }
+func (w *world) key(name string) client.ObjectKey {
+	return client.ObjectKey{Namespace: w.ns, Name: name}
+}
 
 // renderedConfig waits for the policy's ConfigMap and decodes the dispatcher config in it.
 func (w *world) renderedConfig(t *testing.T, check func(*config.DispatcherConfig) error) *config.DispatcherConfig {
