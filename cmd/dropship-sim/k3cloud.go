@@ -46,14 +46,16 @@ type k3cloudSeed struct {
 type k3cloudTrickle struct {
 	Every  config.Duration `json:"every"`
 	Orders int             `json:"orders"`
+	// Total stops the trickle once it has added this many orders; 0 never stops.
+	Total int `json:"total,omitempty"`
 }
 
 func (k *k3cloudSim) validate() error {
 	if k.Seed.Orders < 0 || k.Seed.Orders > 1_000_000 {
 		return errors.New("k3cloud.seed.orders must be between 0 and 1000000")
 	}
-	if t := k.Trickle; t != nil && (t.Every.Duration < 10*time.Millisecond || t.Orders < 1) {
-		return errors.New("k3cloud.trickle needs every ≥ 10ms and orders ≥ 1")
+	if t := k.Trickle; t != nil && (t.Every.Duration < 10*time.Millisecond || t.Orders < 1 || t.Total < 0) {
+		return errors.New("k3cloud.trickle needs every ≥ 10ms, orders ≥ 1 and total ≥ 0")
 	}
 	return nil
 }
@@ -91,23 +93,30 @@ func (k *k3cloudSection) start() error {
 	k.stop = make(chan struct{})
 	if t := c.Trickle; t != nil {
 		k.wg.Add(1)
-		go k.trickle(t.Every.Duration, t.Orders, c.Seed.Seed+1)
+		go k.trickle(t.Every.Duration, t.Orders, t.Total, c.Seed.Seed+1)
 	}
 	return nil
 }
 
-// trickle adds orders approved during the last tick, every tick.
-func (k *k3cloudSection) trickle(every time.Duration, n int, seed uint64) {
+// trickle adds orders approved during the last tick, every tick, until total (0: forever).
+func (k *k3cloudSection) trickle(every time.Duration, n, total int, seed uint64) {
 	defer k.wg.Done()
 	tick := time.NewTicker(every)
 	defer tick.Stop()
-	for {
+	added := 0
+	for total == 0 || added < total {
 		select {
 		case <-k.stop:
 			return
 		case now := <-tick.C:
 			seed++
-			_, _ = k.srv.SeedSalesOrders(k3cloudtest.SeedOptions{Orders: n, Seed: seed, Start: now.Add(-every), Span: every})
+			batch := n
+			if total > 0 {
+				batch = min(n, total-added)
+			}
+			nums, _ := k.srv.SeedSalesOrders(k3cloudtest.SeedOptions{Orders: batch, Seed: seed, Start: now.Add(-every), Span: every,
+				MaxLines: k.cfg.Seed.MaxLines})
+			added += len(nums)
 		}
 	}
 }

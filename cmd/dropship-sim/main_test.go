@@ -263,3 +263,23 @@ func TestRunWithK3Cloud(t *testing.T) {
 		t.Errorf("login = %+v, %v; want LoginResultType 1", login, err)
 	}
 }
+
+func TestK3CloudTrickleStopsAtTotal(t *testing.T) {
+	k := &k3cloudSection{cfg: k3cloudSim{Trickle: &k3cloudTrickle{Every: config.D(10 * time.Millisecond), Orders: 3, Total: 7}}}
+	if err := k.start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := k.shutdown(context.Background()); err != nil {
+			t.Error(err)
+		}
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(k.srv.Bills("SAL_SaleOrder")) < 7 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // ten more ticks: none may add orders
+	if n := len(k.srv.Bills("SAL_SaleOrder")); n != 7 {
+		t.Errorf("%d sales orders, want exactly the trickle's total of 7", n)
+	}
+}
