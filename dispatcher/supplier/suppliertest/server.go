@@ -155,8 +155,12 @@ type Server struct {
 	ln      net.Listener
 	srv     *http.Server
 	shipper *shipper
-	done    chan struct{}
-	closeMu sync.Once
+	// release ends injected hangs (Close, Shutdown); done also ends latency sleeps and the
+	// callback workers (Close, or Shutdown once requests in flight are answered).
+	release     chan struct{}
+	releaseOnce sync.Once
+	done        chan struct{}
+	closeMu     sync.Once
 }
 
 // NewServer listens on Options.Addr and starts serving. Stop it with Close or Shutdown.
@@ -199,11 +203,12 @@ func NewServer(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("cannot start supplier simulator %q: %w", opts.Name, err)
 	}
 	s := &Server{
-		opts:   opts,
-		base:   opts.Profile,
-		ledger: newLedger(opts.OrderIDPrefix),
-		ln:     ln,
-		done:   make(chan struct{}),
+		opts:    opts,
+		base:    opts.Profile,
+		ledger:  newLedger(opts.OrderIDPrefix),
+		ln:      ln,
+		release: make(chan struct{}),
+		done:    make(chan struct{}),
 	}
 	p := opts.Profile
 	s.profile.Store(&p)
@@ -305,19 +310,25 @@ func (s *Server) LastIdempotencyKey() string {
 
 // Close stops at once: open requests are cut and pending callbacks dropped.
 func (s *Server) Close() error {
+	s.releaseHangs()
 	s.stop()
 	return s.srv.Close()
 }
 
-// Shutdown stops taking requests and waits for those in flight, until ctx ends. Hanging
-// (timeout-injected) requests are released. Pending callbacks are dropped.
+// Shutdown stops taking requests and lets those in flight finish, until ctx ends.
+// Timeout-injected requests are cut at once (they would never finish); pending callbacks
+// are dropped.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.releaseHangs()
+	err := s.srv.Shutdown(ctx)
 	s.stop()
-	if err := s.srv.Shutdown(ctx); err != nil {
+	if err != nil {
 		return fmt.Errorf("cannot shut down supplier simulator %q: %w", s.opts.Name, err)
 	}
 	return nil
 }
+
+func (s *Server) releaseHangs() { s.releaseOnce.Do(func() { close(s.release) }) }
 
 func (s *Server) stop() {
 	s.closeMu.Do(func() {
@@ -503,7 +514,7 @@ func (s *Server) hang(w http.ResponseWriter, r *http.Request) int {
 	select {
 	case <-r.Context().Done():
 		panic(http.ErrAbortHandler)
-	case <-s.done:
+	case <-s.release:
 		panic(http.ErrAbortHandler)
 	case <-t.C:
 	}

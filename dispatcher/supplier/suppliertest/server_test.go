@@ -390,3 +390,32 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestShutdownIsGraceful: a request in its injected latency is answered, not cut.
+func TestShutdownIsGraceful(t *testing.T) {
+	s, err := NewServer(Options{Profile: Profile{Latency: 300 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, s.OrdersURL(), bytes.NewReader(payload(t, "B", "", "1")))
+		req.Header.Set(supplier.HeaderIdempotencyKey, "k")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			status <- 0
+			return
+		}
+		resp.Body.Close()
+		status <- resp.StatusCode
+	}()
+	waitFor(t, func() bool { return s.LastIdempotencyKey() == "k" })
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if got := <-status; got != http.StatusOK {
+		t.Errorf("the request in flight got %d, want 200", got)
+	}
+}
