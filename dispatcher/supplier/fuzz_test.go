@@ -3,6 +3,7 @@ package supplier
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
@@ -46,6 +47,29 @@ func FuzzRender(f *testing.F) {
 			if !json.Valid(b) {
 				t.Fatalf("%s: rendered invalid JSON without an error: %q", r.supplier, b)
 			}
+		}
+	})
+}
+
+// FuzzAnswer feeds arbitrary supplier answers and paths through decoding, path lookup and
+// acceptedWhen: an answer is untrusted input and must never panic the dispatcher.
+func FuzzAnswer(f *testing.F) {
+	f.Add([]byte(`{"code":0,"data":{"orderId":"S-1","items":[{"id":1}]}}`), "data.items[0].id")
+	f.Add([]byte(`[1,2,{"a":null}]`), "2.a")
+	f.Add([]byte(`{"code":1e999}`), "code")
+	f.Add([]byte(`"just a string"`), "")
+	accepted, err := compileBool(`code == 0 && data.orderId != "" && size(data.items) > 0`)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, path string) {
+		v, err := decodeJSON(body)
+		if err != nil {
+			return
+		}
+		_ = stringAt(v, path)
+		if _, err := accepted.Eval(v); err != nil && !strings.Contains(err.Error(), "cannot") {
+			t.Fatalf("Eval error without context: %v", err)
 		}
 	})
 }
