@@ -142,7 +142,7 @@ type ClaimRequest struct {
 	// owner, this one included) ended at or before Now. A zero Now means time.Now().
 	Now time.Time
 	// Limit caps how many lines are claimed (DefaultLimit when 0). The most overdue lines
-	// come first.
+	// come first (among lines due at the same time, in an order the backend picks).
 	Limit int
 	// Lease is how long the claim lasts from Now (DefaultLease when 0).
 	Lease time.Duration

@@ -233,14 +233,20 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]error, err
 	return results, nil
 }
 
-// claimSQL leases due lines and returns them with their orders. SKIP LOCKED passes over
-// lines another replica is claiming or changing right now.
+// claimSQL leases due lines and returns them with their orders. Each state is read on its
+// own, in index order, so a claim stops at the limit whatever the backlog; SKIP LOCKED
+// passes over lines another replica is claiming or changing right now.
 const claimSQL = `WITH due AS (
-	SELECT id, due_at FROM lines
-	WHERE state = ANY($1) AND due_at <= $2 %s
-	ORDER BY due_at, id
+	SELECT c.id, c.due_at FROM unnest($1::text[]) AS s(state)
+	CROSS JOIN LATERAL (
+		SELECT id, due_at FROM lines
+		WHERE lines.state = s.state AND due_at <= $2 %s
+		ORDER BY due_at, id
+		LIMIT $3
+		FOR UPDATE SKIP LOCKED
+	) c
+	ORDER BY c.due_at, c.id
 	LIMIT $3
-	FOR UPDATE SKIP LOCKED
 ), l AS (
 	UPDATE lines SET lease_owner = $4, lease_until = $5, due_at = $5 FROM due WHERE lines.id = due.id
 	RETURNING lines.*, due.due_at AS was_due

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dropship-operator/dropship-operator/dispatcher/order"
 	"github.com/dropship-operator/dropship-operator/dispatcher/store"
@@ -163,5 +164,58 @@ func TestCancelledCallWritesNothing(t *testing.T) {
 	}
 	if _, err := s.Get(context.Background(), order.LineID("k3", "SO-1", "1")); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("line of the cancelled intake: %v, want ErrNotFound", err)
+	}
+}
+
+// A request that fails inside a group commit is undone alone; the others commit.
+func TestFailedRequestDoesNotSpoilItsBatch(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "j.db"))
+	ctx := context.Background()
+	// Hold the writer in a first request until the others are queued, so they share the
+	// next transaction.
+	hold, held := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- s.w.do(ctx, func(*tx) error { close(held); <-hold; return nil })
+	}()
+	<-held
+	const n = 6
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = s.w.do(ctx, func(t *tx) error {
+				if _, err := t.st.setCursor.ExecContext(t.ctx, fmt.Sprint("c", i), "v"); err != nil {
+					return err
+				}
+				if i == 3 {
+					return errors.New("request 3 fails after writing")
+				}
+				return nil
+			})
+		})
+	}
+	for len(s.w.reqs) < n {
+		time.Sleep(time.Millisecond)
+	}
+	close(hold)
+	wg.Wait()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	for i, err := range errs {
+		v, cerr := s.Cursor(ctx, fmt.Sprint("c", i))
+		if cerr != nil {
+			t.Fatal(cerr)
+		}
+		switch {
+		case i == 3 && (err == nil || v != ""):
+			t.Errorf("failing request: error %v, cursor %q; want its error and nothing written", err, v)
+		case i != 3 && (err != nil || v != "v"):
+			t.Errorf("request %d: error %v, cursor %q; want it committed", i, err, v)
+		}
+	}
+	if c := s.w.commits.Load(); c != 2 {
+		t.Errorf("%d commits, want 2 (the held request, then one for the batch)", c)
 	}
 }

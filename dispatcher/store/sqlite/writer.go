@@ -13,9 +13,18 @@ import (
 type statements struct {
 	lineState   *sql.Stmt
 	insertOrder *sql.Stmt
+	deleteOrder *sql.Stmt
 	insertLine  *sql.Stmt
 	change      *sql.Stmt
 	setCursor   *sql.Stmt
+
+	begin, commit, rollback              *sql.Stmt
+	savepoint, release, rollbackToSavept *sql.Stmt
+}
+
+func (st *statements) all() []*sql.Stmt {
+	return []*sql.Stmt{st.lineState, st.insertOrder, st.deleteOrder, st.insertLine, st.change, st.setCursor,
+		st.begin, st.commit, st.rollback, st.savepoint, st.release, st.rollbackToSavept}
 }
 
 // tx is what a write runs against: the writer connection inside an open transaction.
@@ -53,8 +62,15 @@ func newWriter(ctx context.Context, conn *sql.Conn, maxBatch int) (*writer, erro
 	}{
 		{&w.st.lineState, "SELECT state, version FROM lines WHERE id = ?"},
 		{&w.st.insertOrder, "INSERT INTO orders (source, bill_no, body, created_at) VALUES (?, ?, ?, ?)"},
+		{&w.st.deleteOrder, "DELETE FROM orders WHERE id = ?"},
 		{&w.st.insertLine, `INSERT INTO lines (id, order_id, idx, source, bill_no, entry_id, state, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`},
+			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (id) DO NOTHING`},
+		{&w.st.begin, "BEGIN IMMEDIATE"},
+		{&w.st.commit, "COMMIT"},
+		{&w.st.rollback, "ROLLBACK"},
+		{&w.st.savepoint, "SAVEPOINT req"},
+		{&w.st.release, "RELEASE req"},
+		{&w.st.rollbackToSavept, "ROLLBACK TO req"},
 		{&w.st.change, changeSQL},
 		{&w.st.setCursor, "INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value"},
 	} {
@@ -156,29 +172,42 @@ func (w *writer) fail(err error) {
 	}
 }
 
-// commit runs the batch in one transaction, each request in a savepoint.
+// commit runs the batch in one transaction, each request in a savepoint (a batch of one
+// needs none: its failure rolls the transaction back).
 func (w *writer) commit(batch []*request) {
 	ctx := context.Background()
 	errs := make([]error, len(batch))
-	if _, err := w.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+	if _, err := w.st.begin.ExecContext(ctx); err != nil {
 		for _, r := range batch {
 			r.done <- fmt.Errorf("cannot begin transaction: %w", err)
 		}
 		return
 	}
+	ok := 0
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			errs[i] = err
 			continue
 		}
-		errs[i] = w.run(r)
+		if len(batch) == 1 {
+			errs[i] = r.fn(&tx{ctx: r.ctx, conn: w.conn, st: &w.st})
+		} else {
+			errs[i] = w.run(r)
+		}
+		if errs[i] == nil {
+			ok++
+		}
 	}
-	w.commits.Add(1)
-	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
-		w.conn.ExecContext(ctx, "ROLLBACK") //nolint:errcheck // the commit error is the one to report
-		err = fmt.Errorf("cannot commit transaction: %w", err)
-		for i := range errs {
-			errs[i] = err
+	if ok == 0 {
+		w.st.rollback.ExecContext(ctx) //nolint:errcheck // nothing to keep; the requests' errors are the ones to report
+	} else {
+		w.commits.Add(1)
+		if _, err := w.st.commit.ExecContext(ctx); err != nil {
+			w.st.rollback.ExecContext(ctx) //nolint:errcheck // the commit error is the one to report
+			err = fmt.Errorf("cannot commit transaction: %w", err)
+			for i := range errs {
+				errs[i] = err
+			}
 		}
 	}
 	for i, r := range batch {
@@ -189,15 +218,15 @@ func (w *writer) commit(batch []*request) {
 // run runs one request in a savepoint, undoing its writes when it fails.
 func (w *writer) run(r *request) error {
 	ctx := context.Background()
-	if _, err := w.conn.ExecContext(ctx, "SAVEPOINT req"); err != nil {
+	if _, err := w.st.savepoint.ExecContext(ctx); err != nil {
 		return fmt.Errorf("cannot begin savepoint: %w", err)
 	}
 	err := r.fn(&tx{ctx: r.ctx, conn: w.conn, st: &w.st})
 	if err != nil {
-		_, rerr := w.conn.ExecContext(ctx, "ROLLBACK TO req")
+		_, rerr := w.st.rollbackToSavept.ExecContext(ctx)
 		err = errors.Join(err, rerr)
 	}
-	if _, rerr := w.conn.ExecContext(ctx, "RELEASE req"); rerr != nil {
+	if _, rerr := w.st.release.ExecContext(ctx); rerr != nil {
 		err = errors.Join(err, fmt.Errorf("cannot release savepoint: %w", rerr))
 	}
 	return err
@@ -208,7 +237,7 @@ func (w *writer) close() error {
 	w.stop.Do(func() { close(w.quit) })
 	<-w.done
 	var errs []error
-	for _, st := range []*sql.Stmt{w.st.lineState, w.st.insertOrder, w.st.insertLine, w.st.change, w.st.setCursor} {
+	for _, st := range w.st.all() {
 		errs = append(errs, st.Close())
 	}
 	errs = append(errs, w.conn.Close())

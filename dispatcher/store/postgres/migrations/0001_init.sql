@@ -42,9 +42,10 @@ CREATE TABLE lines (
 );
 
 -- Claim: due lines of some states; Counts.
-CREATE INDEX lines_due ON lines (state, due_at);
+-- Claims read one state at a time in (due_at, id) order and stop at the limit.
+CREATE INDEX lines_due ON lines (state, due_at, id);
 -- Claim and List by supplier.
-CREATE INDEX lines_supplier ON lines (supplier, state, due_at);
+CREATE INDEX lines_supplier ON lines (supplier, state, due_at, id);
 -- Shipment callbacks.
 CREATE INDEX lines_supplier_order ON lines (supplier, supplier_order_id) WHERE supplier_order_id <> '';
 CREATE INDEX lines_idempotency_key ON lines (idempotency_key) WHERE idempotency_key <> '';

@@ -40,7 +40,8 @@ CREATE TABLE lines (
 	due_at                INTEGER NOT NULL DEFAULT 0
 );
 
--- Claim: due lines of some states; Counts.
+-- Claim: due lines of some states; Counts. Claims read one state at a time in
+-- (due_at, rowid) order, which this index gives, and stop at the limit.
 CREATE INDEX lines_due ON lines (state, due_at);
 -- Claim and List by supplier.
 CREATE INDEX lines_supplier ON lines (supplier, state, due_at);
