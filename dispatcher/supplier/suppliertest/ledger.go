@@ -12,15 +12,15 @@ import (
 // Entry is one accepted order in the idempotency ledger.
 type Entry struct {
 	// OrderID is the supplier order id the simulator gave.
-	OrderID        string
-	IdempotencyKey string
+	OrderID        string `json:"orderId"`
+	IdempotencyKey string `json:"idempotencyKey"`
 	// Lines are the order lines it covers, as "source/billNo/entryID".
-	Lines []string
+	Lines []string `json:"lines"`
 	// Submissions counts how often the key was accepted: 1 + replays.
-	Submissions int
-	AcceptedAt  time.Time
+	Submissions int       `json:"submissions"`
+	AcceptedAt  time.Time `json:"acceptedAt"`
 	// ShipAt is when it ships; zero when it never does.
-	ShipAt time.Time
+	ShipAt time.Time `json:"shipAt,omitzero"`
 }
 
 // record is an Entry kept compactly; seq is its index + 1.

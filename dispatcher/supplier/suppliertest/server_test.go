@@ -266,7 +266,7 @@ func TestAdminAPI(t *testing.T) {
 	if st.Name != "sup-a" || st.Accepted != 1 || st.InjectedErrors != 1 || st.ByStatus["502"] != 1 || st.LatencyP95Millis <= 0 {
 		t.Errorf("stats = %+v", st)
 	}
-	if code, body := do("GET", "/_sim/ledger?idempotencyKey=k", ""); code != 200 || !strings.Contains(body, `"OrderID":"SIMSUPA-1"`) {
+	if code, body := do("GET", "/_sim/ledger?idempotencyKey=k", ""); code != 200 || !strings.Contains(body, `"orderId":"SIMSUPA-1"`) {
 		t.Errorf("GET ledger: %d %s", code, body)
 	}
 	do("POST", "/_sim/reset", "")
