@@ -93,8 +93,8 @@ func NewClient(maxConcurrent int) *http.Client {
 func (a *HTTP) CloseIdleConnections() { a.client.CloseIdleConnections() }
 
 // NewHTTP builds the adapter of a supplier with an HTTP endpoint: it parses the request
-// template and compiles the CEL expressions once, and reads the auth Secret from its
-// mounted directory.
+// template and compiles the CEL expressions once, reads the catalog's SKU map file (for
+// supplier SKUs and prices) and the auth Secret from their mounted files.
 func NewHTTP(s config.Supplier, opts HTTPOptions) (*HTTP, error) {
 	h := s.HTTP
 	if h == nil {
@@ -133,10 +133,14 @@ func NewHTTP(s config.Supplier, opts HTTPOptions) (*HTTP, error) {
 	if a.client == nil {
 		a.client = NewClient(s.Capacity.MaxConcurrent)
 	}
-	if a.render, err = newRenderer(s.Name, h.Request.Template, s.Catalog, s.Capacity.Timezone); err != nil {
+	cat, err := s.Catalog.Resolve() // the mounted SKU map, merged over the inline SKUs
+	if err != nil {
+		return nil, fmt.Errorf("cannot build HTTP adapter for supplier %q: %w", s.Name, err)
+	}
+	if a.render, err = newRenderer(s.Name, h.Request.Template, cat, s.Capacity.Timezone); err != nil {
 		return nil, err
 	}
-	if err := a.render.check(s.Catalog); err != nil {
+	if err := a.render.check(cat); err != nil {
 		return nil, err
 	}
 	if a.auth, err = newAuthenticator(h.Auth, a.now()); err != nil {

@@ -3,6 +3,8 @@ package supplier
 import (
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -146,5 +148,36 @@ func TestNewHTTPRefusesTemplateBrokenForEveryOrder(t *testing.T) {
 				t.Errorf("NewHTTP: err = %v, wantErr %v", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+func TestNewHTTPReadsSKUMapFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "skus.csv")
+	if err := os.WriteFile(file, []byte("sku,supplierSku,price\nB-2,FILE-B2,4.5\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a, err := NewHTTP(config.Supplier{Name: "s", Catalog: config.Catalog{SKUs: testCatalog.SKUs, SKUMapFile: file},
+		HTTP: &config.HTTPEndpoint{URL: "http://127.0.0.1:1/o"}}, HTTPOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := a.render.Render(Request{Order: testOrder()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p DefaultPayload
+	if err := json.Unmarshal(b, &p); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, it := range p.Items {
+		got[it.SupplierSKU] = it.Price
+	}
+	if diff := cmp.Diff(map[string]float64{"SUP-A1": 8, "FILE-B2": 4.5}, got); diff != "" {
+		t.Errorf("supplier SKUs and prices (-want +got):\n%s", diff)
+	}
+	if _, err := NewHTTP(config.Supplier{Name: "s", Catalog: config.Catalog{SKUMapFile: file + ".missing"},
+		HTTP: &config.HTTPEndpoint{URL: "http://127.0.0.1:1/o"}}, HTTPOptions{}); err == nil {
+		t.Error("NewHTTP accepted a missing SKU map file")
 	}
 }
