@@ -204,12 +204,16 @@ func (c *cluster) runManager(t *testing.T, d *appsv1.Deployment) *manager {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-exited:
+			if waitErr != nil {
+				t.Errorf("the manager did not shut down cleanly on SIGTERM: %v", waitErr)
+			}
 		case <-time.After(20 * time.Second):
 			_ = cmd.Process.Kill()
 			<-exited
@@ -223,8 +227,8 @@ func (c *cluster) runManager(t *testing.T, d *appsv1.Deployment) *manager {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		select {
-		case err := <-exited:
-			t.Fatalf("the manager exited: %v\n%s", err, m.logs.String())
+		case <-exited:
+			t.Fatalf("the manager exited: %v\n%s", waitErr, m.logs.String())
 		default:
 		}
 		resp, err := http.Get("http://" + m.healthAddr + ctr.ReadinessProbe.HTTPGet.Path)
