@@ -3,9 +3,12 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
 	"github.com/dropship-operator/dropship-operator/dispatcher/store"
+	"github.com/dropship-operator/dropship-operator/dispatcher/store/postgres"
 	"github.com/dropship-operator/dropship-operator/dispatcher/store/sqlite"
 )
 
@@ -18,6 +21,17 @@ func openStore(ctx context.Context, c config.Store) (store.Store, error) {
 			return nil, fmt.Errorf("cannot open SQLite journal %q: %w", c.Path, err)
 		}
 		return st, nil
+	case config.StorePostgres:
+		b, err := os.ReadFile(c.DSNFile)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read PostgreSQL DSN file %q: %w", c.DSNFile, err)
+		}
+		st, err := postgres.Open(ctx, strings.TrimSpace(string(b)))
+		if err != nil {
+			// The DSN holds a password: never print it.
+			return nil, fmt.Errorf("cannot open PostgreSQL journal from %q: %w", c.DSNFile, err)
+		}
+		return st, nil
 	}
-	return nil, fmt.Errorf("cannot open journal: store type %q is not supported by this build", c.Type)
+	return nil, fmt.Errorf("cannot open journal: unknown store type %q", c.Type)
 }

@@ -106,6 +106,10 @@ func (p *Pipeline) routeLines(ctx context.Context, lines []*store.Line) error {
 	pre := make([]delivery.Pre, 0, len(lines))
 	var routed []*store.Line
 	for _, l := range lines {
+		if l.State != order.StateReceived && l.State != order.StateRejected {
+			// A claim may hand back a line another stage moved meanwhile: not ours to route.
+			continue
+		}
 		c := p.decide(ctx, l, valid)
 		if c.To == "" {
 			continue // wait: the claim (if any) lapses and the line is routed again
