@@ -35,6 +35,9 @@ type RoutingPolicyReconciler struct {
 	Recorder  events.EventRecorder
 	// DispatcherImage runs the dispatcher unless a policy names another image.
 	DispatcherImage string
+	// ReportingInterval is how often dispatchers report status; their Lease must have been
+	// renewed within 3 intervals (DefaultReportingInterval when 0).
+	ReportingInterval time.Duration
 }
 
 // +kubebuilder:rbac:groups=dropship.dev,resources=routingpolicies,verbs=get;list;watch
@@ -73,7 +76,7 @@ func (r *RoutingPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	}
 	var result ctrl.Result
 	for _, phase := range []func(context.Context, *policyScope) (ctrl.Result, error){
-		r.resolveSource, r.resolveSuppliers, r.applyWorkload, r.observeDispatcher,
+		r.resolveSource, r.resolveSuppliers, r.applyWorkload, r.observeDispatcher, r.observeHeartbeat,
 	} {
 		res, err := phase(ctx, s)
 		if err != nil {

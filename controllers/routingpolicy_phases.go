@@ -29,6 +29,7 @@ type policyScope struct {
 	supplierFacts     suppliersFacts
 	observed          bool
 	dispatcher        dispatcherFacts
+	heartbeat         heartbeatFacts
 	configHash        string
 }
 
@@ -152,6 +153,7 @@ func (r *RoutingPolicyReconciler) applyWorkload(ctx context.Context, s *policySc
 	if err != nil {
 		return ctrl.Result{}, err
 	}
+	r.setReporting(cfg)
 	in := dispatcherInputFor(p, r.DispatcherImage)
 	in.Config, in.Secrets, in.ConfigMaps = cfg, secrets, configMaps
 	w, err := renderWorkload(in)

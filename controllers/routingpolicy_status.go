@@ -33,6 +33,7 @@ func computePolicyStatus(s *policyScope, err error) ownedStatus {
 	}
 	if s.observed {
 		setDispatcherAvailable(&conds, gen, s.dispatcher)
+		setHeartbeat(&conds, p.Status.Conditions, gen, s.heartbeat)
 	}
 	setReady(&conds, gen, readyInputs{
 		Suspended: p.Spec.Suspend, Err: err,

@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -17,6 +18,9 @@ import (
 type Options struct {
 	// DispatcherImage runs the dispatchers unless a policy names another image.
 	DispatcherImage string
+	// ReportingInterval is how often dispatchers report status (DefaultReportingInterval
+	// when 0).
+	ReportingInterval time.Duration
 }
 
 // CacheOptions limit the manager's cache of the kinds the operator renders to the objects
@@ -57,7 +61,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	}
 	if err := (&RoutingPolicyReconciler{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Scheme: mgr.GetScheme(), Recorder: rec,
-		DispatcherImage: opts.DispatcherImage,
+		DispatcherImage: opts.DispatcherImage, ReportingInterval: opts.ReportingInterval,
 	}).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("cannot set up the RoutingPolicy controller: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	_ "time/tzdata" // time zones for supplier capacity days, also in a scratch image
 
@@ -40,6 +41,7 @@ type options struct {
 	watchNamespace  string
 	dispatcherImage string
 	concurrency     int
+	reporting       time.Duration
 }
 
 func main() {
@@ -53,6 +55,7 @@ func main() {
 	flag.StringVar(&o.watchNamespace, "watch-namespace", "", "Reconcile only this namespace (default: all namespaces).")
 	flag.StringVar(&o.dispatcherImage, "dispatcher-image", defaultDispatcherImage, "Image dispatchers run unless a RoutingPolicy names another.")
 	flag.IntVar(&o.concurrency, "concurrency", 4, "Reconciles each controller runs at the same time.")
+	flag.DurationVar(&o.reporting, "dispatcher-reporting-interval", controllers.DefaultReportingInterval, "How often dispatchers report status; a dispatcher whose Lease was not renewed within 3 intervals makes its policy HeartbeatMissing.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -102,7 +105,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return fmt.Errorf("cannot create the manager: %w", err)
 	}
-	if err := controllers.Setup(ctx, mgr, controllers.Options{DispatcherImage: o.dispatcherImage}); err != nil {
+	if err := controllers.Setup(ctx, mgr, controllers.Options{DispatcherImage: o.dispatcherImage, ReportingInterval: o.reporting}); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
