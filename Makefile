@@ -34,6 +34,7 @@ export KUBEBUILDER_ASSETS := $(K8S_BIN)
 
 GO_TEST_FLAGS ?= -count=1 -timeout=30m
 FUZZ_TIME     ?= 10s
+BENCH_ORDERS  ?= 20000
 
 ##@ General
 
@@ -93,6 +94,10 @@ fuzz: ## Run each fuzz target briefly (FUZZ_TIME each).
 	    echo "fuzz $$dir $$f"; go test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZ_TIME) $$dir; \
 	  done; \
 	done
+
+.PHONY: bench
+bench: ## Benchmark the dispatcher against 10 simulated suppliers (SQLite, PostgreSQL, latency, RSS, allocation, wrk ceiling) into BENCHMARKS.md.
+	go run ./test/dispatcherbench -orders $(BENCH_ORDERS) -write BENCHMARKS.md
 
 .PHONY: bench-operator
 bench-operator: k8s-bins ## Benchmark the operator: 1,000 Suppliers + 100 RoutingPolicies on a local API server (time, writes/object, peak RSS).

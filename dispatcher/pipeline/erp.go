@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dropship-operator/dropship-operator/dispatcher/order"
@@ -94,6 +95,9 @@ func (p *Pipeline) claimLoop(ctx context.Context, wakeCh chan struct{}, states [
 			if len(lines) == 0 {
 				break
 			}
+			n := len(lines)
+			// A claim may hand back a line another stage moved meanwhile: skip it.
+			lines = slices.DeleteFunc(lines, func(l *store.Line) bool { return !slices.Contains(states, l.State) })
 			changes := fn(ctx, lines)
 			if len(changes) > 0 {
 				errs, err := p.st.Apply(context.WithoutCancel(ctx), changes)
@@ -113,7 +117,7 @@ func (p *Pipeline) claimLoop(ctx context.Context, wakeCh chan struct{}, states [
 					}
 				}
 			}
-			if len(lines) < p.opts.BatchSize {
+			if n < p.opts.BatchSize {
 				break
 			}
 		}
