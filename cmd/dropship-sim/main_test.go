@@ -283,3 +283,19 @@ func TestK3CloudTrickleStopsAtTotal(t *testing.T) {
 		t.Errorf("%d sales orders, want exactly the trickle's total of 7", n)
 	}
 }
+
+// TestDemoConfig keeps the shipped demo configuration valid.
+func TestDemoConfig(t *testing.T) {
+	c, err := loadConfig("testdata/demo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Suppliers) != 3 || c.K3Cloud == nil || c.K3Cloud.Trickle == nil {
+		t.Errorf("demo config = %+v", c)
+	}
+	for _, s := range c.Suppliers {
+		if _, err := s.options(); err != nil {
+			t.Errorf("supplier %s: %v", s.Name, err)
+		}
+	}
+}
