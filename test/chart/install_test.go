@@ -11,6 +11,8 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 )
 
 // TestInstallChart installs the rendered chart on a real API server by server-side apply,
@@ -42,6 +44,7 @@ func TestInstallChart(t *testing.T) {
 			checkSecureMetrics(t, c, m, release+"-metrics-reader")
 			c.applySamples(t)
 			c.waitPolicyReady(t, m, "shop", "main")
+			checkDispatcherServiceMonitor(t, c, "shop")
 			if tc.values != "" {
 				sa := "--as=system:serviceaccount:" + namespace + ":" + d.Spec.Template.Spec.ServiceAccountName
 				if out := c.canI(t, "list", "routingpolicies.dropship.dev", "-n", "shop", sa); out != "yes" {
@@ -136,5 +139,36 @@ func checkSecureMetrics(t *testing.T, c *cluster, m *manager, readerRole string)
 	code, body := m.scrape(t, c.token(t, "monitoring", "prometheus"))
 	if code != http.StatusOK || !strings.Contains(body, "controller_runtime_") {
 		t.Errorf("scrape by the metrics reader: got %d, want 200 with controller-runtime metrics; body starts %.200q", code, body)
+	}
+}
+
+// checkDispatcherServiceMonitor: the chart's dispatcher ServiceMonitor selects the Service
+// the operator really rendered for the sample policy, by its labels and port name, and the
+// policy label it relabels from is there.
+func checkDispatcherServiceMonitor(t *testing.T, c *cluster, ns string) {
+	t.Helper()
+	sm := find(decode(t, mustTemplate(t, valueSets["monitoring"])), "ServiceMonitor", namespace, release+"-dispatchers")
+	if sm == nil {
+		t.Fatalf("no dispatcher ServiceMonitor rendered")
+	}
+	sel, _, _ := unstructured.NestedStringMap(sm.Object, "spec", "selector", "matchLabels")
+	eps, _, _ := unstructuredSlice(sm.Object, "spec", "endpoints")
+	svcs, err := c.clientset.CoreV1().Services(ns).List(context.Background(), metav1.ListOptions{LabelSelector: labels.SelectorFromSet(sel).String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(svcs.Items) != 1 {
+		t.Fatalf("the dispatcher ServiceMonitor's selector %v matches %d Services in %s, want the sample policy's one", sel, len(svcs.Items), ns)
+	}
+	svc := svcs.Items[0]
+	if svc.Labels["dropship.dev/policy"] != "main" {
+		t.Errorf("dispatcher Service %s lacks the dropship.dev/policy label the ServiceMonitor relabels: %v", svc.Name, svc.Labels)
+	}
+	ports := map[string]bool{}
+	for _, p := range svc.Spec.Ports {
+		ports[p.Name] = true
+	}
+	if len(eps) != 1 || !ports[eps[0]["port"].(string)] {
+		t.Errorf("the ServiceMonitor scrapes port %v; the dispatcher Service has %v", eps, ports)
 	}
 }

@@ -73,6 +73,19 @@ func TestKubeconform(t *testing.T) {
 	}
 }
 
+// TestKubeconformSamples validates config/samples against the generated CRD schemas: the
+// strict schemas must accept what the API server accepts.
+func TestKubeconformSamples(t *testing.T) {
+	samples, err := run(tool(t, "kustomize"), "build", "config/samples")
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := decode(t, samples)
+	if s := kubeconform(t, samples); s.Valid != len(objs) || s.Invalid+s.Errors+s.Skipped != 0 {
+		t.Errorf("kubeconform config/samples: %+v for %d objects", s, len(objs))
+	}
+}
+
 // TestKubeconformIsStrict proves the schemas catch what the API server would refuse, so
 // that TestKubeconform can fail.
 func TestKubeconformIsStrict(t *testing.T) {
