@@ -84,3 +84,19 @@ func opener() storetest.Opener {
 func TestConformance(t *testing.T) {
 	storetest.Run(t, opener())
 }
+
+// BenchmarkStore measures the pipeline and Claim paths against the real server.
+//
+//	DROPSHIP_TEST_POSTGRES_DSN=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
+//	  go test -run '^$' -bench . -benchtime 20000x ./dispatcher/store/postgres/
+func BenchmarkStore(b *testing.B) {
+	storetest.Benchmark(b, func(b *testing.B) store.Store {
+		dsn := testDSN(b)
+		s, err := Open(context.Background(), dsn, WithSchema(newSchema(b, dsn)), WithMaxConns(32))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { s.Close() })
+		return s
+	})
+}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -128,5 +129,36 @@ func TestSchemasAreIsolated(t *testing.T) {
 	}
 	if res, err := b.Intake(ctx, storetest.Order("k3", "SO-1", 2)); err != nil || len(res.New) != 2 {
 		t.Errorf("intake in the other schema: %+v %v, want two new lines", res, err)
+	}
+}
+
+// A batch is one transaction: when the server refuses one statement (PostgreSQL text
+// cannot hold NUL), nothing of the batch is written.
+func TestBatchesAreAtomic(t *testing.T) {
+	dsn := testDSN(t)
+	s := open(t, dsn, newSchema(t, dsn))
+	ctx := context.Background()
+	if _, err := s.IntakeBatch(ctx, []*order.Order{storetest.Order("k3", "SO-1", 1), storetest.Order("k3", "SO-\x00", 1)}); err == nil ||
+		!strings.Contains(err.Error(), "SQLSTATE") {
+		t.Fatalf("IntakeBatch with a NUL in a bill number: %v, want the server's error", err)
+	}
+	if _, err := s.Get(ctx, order.LineID("k3", "SO-1", "1")); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("line of the failed intake batch: %v, want ErrNotFound", err)
+	}
+	res, err := s.Intake(ctx, storetest.Order("k3", "SO-2", 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := res.New[0], res.New[1]
+	bad := "refused\x00"
+	_, err = s.Apply(ctx, []store.Change{
+		{ID: a, From: order.StateReceived, Version: 1, To: order.StateRouted},
+		{ID: b, From: order.StateReceived, Version: 1, To: order.StateDeadLettered, Reason: &bad},
+	})
+	if err == nil || !strings.Contains(err.Error(), "SQLSTATE") {
+		t.Fatalf("Apply with a NUL in a reason: %v, want the server's error", err)
+	}
+	if l, err := s.Get(ctx, a); err != nil || l.State != order.StateReceived || l.Version != 1 {
+		t.Errorf("first change of the failed batch: %+v %v, want line untouched", l, err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,110 +21,78 @@ func (s *Store) Intake(ctx context.Context, o *order.Order) (store.IntakeResult,
 	return res[0], nil
 }
 
+// intakeSQL journals one order: it inserts the order row and those of its lines not
+// journaled yet (ON CONFLICT skips lines journaled before, by any replica), and returns the
+// order row's id and the ids of the lines it inserted.
+const intakeSQL = `WITH o AS (
+	INSERT INTO orders (source, bill_no, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id
+), l AS (
+	INSERT INTO lines (id, order_id, idx, source, bill_no, entry_id, state, version, created_at, updated_at)
+	SELECT x.id, o.id, x.n - 1, $1, $2, x.entry_id, 'Received', 1, $4, $4
+	FROM o, unnest($5::text[], $6::text[]) WITH ORDINALITY AS x(id, entry_id, n)
+	ON CONFLICT (id) DO NOTHING
+	RETURNING lines.id
+)
+SELECT (SELECT id FROM o), ARRAY(SELECT id FROM l)`
+
 // IntakeBatch journals the orders' new lines in one transaction (see store.Store).
 func (s *Store) IntakeBatch(ctx context.Context, orders []*order.Order) ([]store.IntakeResult, error) {
 	ins := make([]*journal.Intake, len(orders))
-	var all []string
 	for i, o := range orders {
 		in, err := journal.PrepareIntake(o)
 		if err != nil {
 			return nil, err
 		}
 		ins[i] = in
-		all = append(all, in.IDs...)
 	}
 	if len(ins) == 0 {
 		return nil, nil
 	}
-	var results []store.IntakeResult
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		results = make([]store.IntakeResult, len(ins))
-		rows, err := tx.Query(ctx, "SELECT id FROM lines WHERE id = ANY($1)", all)
-		if err != nil {
-			return err
+	// One statement per order, sent as one batch: one round trip and, the batch ending in
+	// a single Sync, one implicit transaction.
+	now := journal.Nanos(s.opts.now())
+	b := &pgx.Batch{}
+	for _, in := range ins {
+		entries := make([]string, len(in.Order.Lines))
+		for i, l := range in.Order.Lines {
+			entries[i] = l.EntryID
 		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return err
-		}
-		known := make(map[string]bool, len(ids))
-		for _, id := range ids {
-			known[id] = true
-		}
-		// Orders with a line not journaled yet get an order row...
-		now := journal.Nanos(s.opts.now())
-		var fresh []int
-		b := &pgx.Batch{}
+		b.Queue(intakeSQL, in.Order.Source, in.Order.BillNo, in.Body, now, in.IDs, entries)
+	}
+	results := make([]store.IntakeResult, len(ins))
+	var orphans []int64
+	err := func() error {
+		br := s.pool.SendBatch(ctx, b)
+		defer br.Close()
 		for k, in := range ins {
-			if !slices.ContainsFunc(in.IDs, func(id string) bool { return !known[id] }) {
-				results[k].Existing = in.IDs
-				continue
+			var oid int64
+			var inserted []string
+			if err := br.QueryRow().Scan(&oid, &inserted); err != nil {
+				return fmt.Errorf("cannot insert order %q: %w", in.Order.BillNo, err)
 			}
-			fresh = append(fresh, k)
-			b.Queue("INSERT INTO orders (source, bill_no, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-				in.Order.Source, in.Order.BillNo, in.Body, now)
-		}
-		if len(fresh) == 0 {
-			return nil
-		}
-		oids := make([]int64, len(fresh))
-		br := tx.SendBatch(ctx, b)
-		for j := range fresh {
-			if err := br.QueryRow().Scan(&oids[j]); err != nil {
-				br.Close()
-				return fmt.Errorf("cannot insert order %q: %w", ins[fresh[j]].Order.BillNo, err)
+			fresh := make(map[string]bool, len(inserted))
+			for _, id := range inserted {
+				fresh[id] = true
 			}
-		}
-		if err := br.Close(); err != nil {
-			return err
-		}
-		// ...and its new lines. Lines another replica (or an earlier order of this batch)
-		// journals meanwhile are skipped by ON CONFLICT.
-		b = &pgx.Batch{}
-		for j, k := range fresh {
-			in := ins[k]
-			for i, id := range in.IDs {
-				if !known[id] {
-					b.Queue(`INSERT INTO lines (id, order_id, idx, source, bill_no, entry_id, state, version, created_at, updated_at)
-						VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) ON CONFLICT (id) DO NOTHING`,
-						id, oids[j], i, in.Order.Source, in.Order.BillNo, in.Order.Lines[i].EntryID, string(order.StateReceived), now)
-				}
-			}
-		}
-		br = tx.SendBatch(ctx, b)
-		var orphans []int64
-		for j, k := range fresh {
-			in, res := ins[k], &results[k]
 			for _, id := range in.IDs {
-				if known[id] {
-					res.Existing = append(res.Existing, id)
-					continue
-				}
-				tag, err := br.Exec()
-				if err != nil {
-					br.Close()
-					return fmt.Errorf("cannot insert line %q: %w", id, err)
-				}
-				if tag.RowsAffected() == 1 {
-					res.New = append(res.New, id)
+				if fresh[id] {
+					results[k].New = append(results[k].New, id)
 				} else {
-					res.Existing = append(res.Existing, id)
+					results[k].Existing = append(results[k].Existing, id)
 				}
 			}
-			if len(res.New) == 0 {
-				orphans = append(orphans, oids[j])
+			if len(inserted) == 0 {
+				orphans = append(orphans, oid)
 			}
 		}
-		if err := br.Close(); err != nil {
-			return err
+		return br.Close()
+	}()
+	if err == nil && len(orphans) > 0 {
+		// A repeated delivery brought no new line: drop the order row it left.
+		if _, derr := s.pool.Exec(ctx, "DELETE FROM orders WHERE id = ANY($1)", orphans); derr != nil {
+			err = fmt.Errorf("cannot delete orders without new lines: %w", derr)
 		}
-		if len(orphans) > 0 {
-			if _, err := tx.Exec(ctx, "DELETE FROM orders WHERE id = ANY($1)", orphans); err != nil {
-				return fmt.Errorf("cannot delete orders without new lines: %w", err)
-			}
-		}
-		return nil
-	})
+	}
 	if err != nil {
 		if len(ins) == 1 {
 			return nil, fmt.Errorf("cannot journal order %q: %w", ins[0].Order.BillNo, err)
@@ -180,26 +147,27 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]error, err
 		}
 		args[i] = a
 	}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		// All updates go in one round trip; the misses are looked up in a second.
-		b := &pgx.Batch{}
-		for i := range changes {
-			if args[i] != nil {
-				b.Queue(changeSQL, args[i]...)
-			}
+	// All updates go in one batch: one round trip and, the batch ending in a single Sync,
+	// one implicit transaction. The misses are looked up afterwards, to say why.
+	b := &pgx.Batch{}
+	for i := range changes {
+		if args[i] != nil {
+			b.Queue(changeSQL, args[i]...)
 		}
-		if b.Len() == 0 {
-			return nil
-		}
-		br := tx.SendBatch(ctx, b)
-		var missed []int
+	}
+	if b.Len() == 0 {
+		return results, nil
+	}
+	var missed []int
+	err := func() error {
+		br := s.pool.SendBatch(ctx, b)
+		defer br.Close()
 		for i, c := range changes {
 			if args[i] == nil {
 				continue
 			}
 			tag, err := br.Exec()
 			if err != nil {
-				br.Close()
 				return fmt.Errorf("cannot change line %q: %w", c.ID, err)
 			}
 			if tag.RowsAffected() == 1 {
@@ -208,25 +176,25 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]error, err
 				missed = append(missed, i)
 			}
 		}
-		if err := br.Close(); err != nil {
-			return err
+		return br.Close()
+	}()
+	for _, i := range missed {
+		if err != nil {
+			break
 		}
-		for _, i := range missed {
-			c := changes[i]
-			var st string
-			var v int64
-			switch err := tx.QueryRow(ctx, "SELECT state, version FROM lines WHERE id = $1", c.ID).Scan(&st, &v); {
-			case errors.Is(err, pgx.ErrNoRows):
-				results[i] = fmt.Errorf("cannot change line %q: %w", c.ID, store.ErrNotFound)
-			case err != nil:
-				return fmt.Errorf("cannot look up line %q: %w", c.ID, err)
-			default:
-				results[i] = fmt.Errorf("cannot move line %q from %s version %d: it is %s version %d: %w",
-					c.ID, c.From, c.Version, st, v, store.ErrConflict)
-			}
+		c := changes[i]
+		var st string
+		var v int64
+		switch qerr := s.pool.QueryRow(ctx, "SELECT state, version FROM lines WHERE id = $1", c.ID).Scan(&st, &v); {
+		case errors.Is(qerr, pgx.ErrNoRows):
+			results[i] = fmt.Errorf("cannot change line %q: %w", c.ID, store.ErrNotFound)
+		case qerr != nil:
+			err = fmt.Errorf("cannot look up line %q: %w", c.ID, qerr)
+		default:
+			results[i] = fmt.Errorf("cannot move line %q from %s version %d: it is %s version %d: %w",
+				c.ID, c.From, c.Version, st, v, store.ErrConflict)
 		}
-		return nil
-	})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot apply %d changes: %w", len(changes), err)
 	}
