@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"maps"
 
+	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -20,6 +22,25 @@ import (
 type applier struct {
 	client client.Client
 	scheme *runtime.Scheme
+}
+
+// toRecreate clears spec.strategy.rollingUpdate before a Deployment moves to the Recreate
+// strategy (Postgres to SQLite): the API server defaulted it, no field manager owns it, so
+// server-side apply would keep it and the Deployment would be refused.
+func (a *applier) toRecreate(ctx context.Context, obj, live client.Object) error {
+	want, ok := obj.(*appsv1.Deployment)
+	if !ok || want.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
+		return nil
+	}
+	have := live.(*appsv1.Deployment)
+	if have.Spec.Strategy.RollingUpdate == nil {
+		return nil
+	}
+	patch := []byte(`{"spec":{"strategy":{"type":"Recreate","rollingUpdate":null}}}`)
+	if err := a.client.Patch(ctx, have, client.RawPatch(types.MergePatchType, patch), client.FieldOwner(FieldOwner)); err != nil {
+		return fmt.Errorf("cannot switch Deployment %q to the Recreate strategy: %w", have.Name, err)
+	}
+	return nil
 }
 
 // renderedHash hashes the object as rendered, before the hash annotation is added.
@@ -57,6 +78,9 @@ func (a *applier) apply(ctx context.Context, obj client.Object) (bool, error) {
 	case err == nil:
 		if liveObj.GetAnnotations()[AnnotationRendered] == hash && liveObj.GetDeletionTimestamp() == nil {
 			return false, nil
+		}
+		if err := a.toRecreate(ctx, obj, liveObj); err != nil {
+			return false, err
 		}
 	case !apierrors.IsNotFound(err):
 		return false, fmt.Errorf("cannot get %s %q: %w", gvk.Kind, obj.GetName(), err)
