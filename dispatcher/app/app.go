@@ -119,6 +119,11 @@ func New(ctx context.Context, cfg *config.DispatcherConfig, opts Options) (d *Di
 	if err != nil {
 		return nil, err
 	}
+	names := make([]string, 0, len(cfg.Suppliers))
+	for _, s := range cfg.Suppliers {
+		names = append(names, s.Name)
+	}
+	p.Metrics().Registry.MustRegister(newWeightCollector(tracker, engine, names))
 	sopts := server.Options{Addr: cfg.Server.Listen, Source: cfg.Source.Name, CallbackSecrets: callbackSecrets}
 	if opts.Listen != "" {
 		sopts.Addr = opts.Listen

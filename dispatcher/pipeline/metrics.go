@@ -12,7 +12,7 @@ import (
 )
 
 // Metrics are the dispatcher's Prometheus metrics, on their own registry (no global
-// registration). docs/dispatcher.md lists them.
+// registration). docs/metrics.md lists them.
 type Metrics struct {
 	Registry *prometheus.Registry
 
