@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"container/heap"
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -172,5 +171,3 @@ func (sh *shipper) send(job *callbackJob) {
 
 // stop waits for the workers; callbacks not yet sent are dropped.
 func (sh *shipper) stop() { sh.wg.Wait() }
-
-func constEq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
