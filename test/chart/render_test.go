@@ -256,3 +256,22 @@ func unstructuredSlice(obj map[string]any, fields ...string) ([]map[string]any, 
 	}
 	return out, true, nil
 }
+
+// TestBringYourOwnIdentity: with rbac.create and serviceAccount.create off, the chart
+// renders neither, and insists on the name of the ServiceAccount to run as.
+func TestBringYourOwnIdentity(t *testing.T) {
+	if _, err := helmTemplate(t, "", "--set", "serviceAccount.create=false"); err == nil || !strings.Contains(err.Error(), "serviceAccount.name is required") {
+		t.Errorf("serviceAccount.create=false without a name: got %v, want the required-name error", err)
+	}
+	objs := decode(t, mustTemplate(t, "", "--set", "serviceAccount.create=false", "--set", "serviceAccount.name=platform-operator", "--set", "rbac.create=false"))
+	for _, kind := range []string{"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"} {
+		if n := len(kinds(objs, kind)); n != 0 {
+			t.Errorf("%d %s rendered although creation is off", n, kind)
+		}
+	}
+	var d appsv1.Deployment
+	into(t, find(objs, "Deployment", namespace, release), &d)
+	if d.Spec.Template.Spec.ServiceAccountName != "platform-operator" {
+		t.Errorf("serviceAccountName: got %q", d.Spec.Template.Spec.ServiceAccountName)
+	}
+}
