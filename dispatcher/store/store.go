@@ -37,6 +37,8 @@ const (
 	DefaultLimit = 100
 	// DefaultLease is how long a claim lasts when ClaimRequest.Lease is 0.
 	DefaultLease = 30 * time.Second
+	// MaxClaim caps ClaimRequest.Limit: one Claim never leases more lines than this.
+	MaxClaim = 1000
 )
 
 // Line is one order line as journaled, with everything the pipeline needs to resume it.
@@ -141,8 +143,9 @@ type ClaimRequest struct {
 	// Due: only lines whose NextAttemptAt is at or before Now, and whose lease (held by any
 	// owner, this one included) ended at or before Now. A zero Now means time.Now().
 	Now time.Time
-	// Limit caps how many lines are claimed (DefaultLimit when 0). The most overdue lines
-	// come first (among lines due at the same time, in an order the backend picks).
+	// Limit caps how many lines are claimed (DefaultLimit when 0, at most MaxClaim). The
+	// most overdue lines come first (among lines due at the same time, in an order the
+	// backend picks).
 	Limit int
 	// Lease is how long the claim lasts from Now (DefaultLease when 0).
 	Lease time.Duration

@@ -240,6 +240,7 @@ func (s *Store) Claim(ctx context.Context, req store.ClaimRequest) ([]*store.Lin
 	if limit <= 0 {
 		limit = store.DefaultLimit
 	}
+	limit = min(limit, store.MaxClaim)
 	lease := req.Lease
 	if lease <= 0 {
 		lease = store.DefaultLease

@@ -27,7 +27,7 @@ func (s *Store) FindBySupplierOrder(ctx context.Context, supplier, supplierOrder
 		return nil, fmt.Errorf("cannot find supplier order %q of %q: %w", supplierOrderID, supplier, store.ErrNotFound)
 	}
 	return s.one(ctx, "supplier order "+supplier+"/"+supplierOrderID,
-		selectLines+" WHERE l.supplier = ? AND l.supplier_order_id = ? ORDER BY l.updated_at DESC LIMIT 1", supplier, supplierOrderID)
+		selectLines+" WHERE l.supplier = ? AND l.supplier_order_id = ? AND l.supplier_order_id <> '' ORDER BY l.updated_at DESC LIMIT 1", supplier, supplierOrderID)
 }
 
 // FindByIdempotencyKey finds the line an idempotency key belongs to.
@@ -35,9 +35,11 @@ func (s *Store) FindByIdempotencyKey(ctx context.Context, key string) (*store.Li
 	if key == "" {
 		return nil, fmt.Errorf("cannot find idempotency key %q: %w", key, store.ErrNotFound)
 	}
-	return s.one(ctx, "idempotency key "+key, selectLines+" WHERE l.idempotency_key = ? LIMIT 1", key)
+	return s.one(ctx, "idempotency key "+key, selectLines+" WHERE l.idempotency_key = ? AND l.idempotency_key <> '' LIMIT 1", key)
 }
 
+// one reads a single line. (Lookups repeat the "<> ''" of the partial indexes they use,
+// so that the planner knows the index applies whatever the parameter.)
 func (s *Store) one(ctx context.Context, what, query string, args ...any) (*store.Line, error) {
 	l, err := journal.ScanLine(s.rdb.QueryRowContext(ctx, query, args...).Scan, journal.Orders{})
 	switch {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dropship-operator/dropship-operator/dispatcher/order"
@@ -163,6 +164,7 @@ func (s *Store) Claim(ctx context.Context, req store.ClaimRequest) ([]*store.Lin
 	if limit <= 0 {
 		limit = store.DefaultLimit
 	}
+	limit = min(limit, store.MaxClaim)
 	lease := req.Lease
 	if lease <= 0 {
 		lease = store.DefaultLease
@@ -171,7 +173,8 @@ func (s *Store) Claim(ctx context.Context, req store.ClaimRequest) ([]*store.Lin
 	// whatever the backlog.
 	var q strings.Builder
 	var args []any
-	for i, st := range req.States {
+	states := slices.Compact(slices.Sorted(slices.Values(req.States)))
+	for i, st := range states {
 		if i > 0 {
 			q.WriteString(" UNION ALL ")
 		}
