@@ -6,6 +6,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
@@ -56,6 +57,7 @@ func finishCredentials(ctx context.Context, p *statusPatcher, rec events.EventRe
 	}
 	if wrote {
 		recordReadyChange(rec, s.obj, s.conditions, after.Conditions)
+		logReadyChange(ctrl.LoggerFrom(ctx), s.conditions, after.Conditions)
 	}
 	return err
 }

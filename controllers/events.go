@@ -3,6 +3,7 @@ package controllers
 import (
 	"slices"
 
+	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -32,4 +33,14 @@ func recordReadyChange(rec events.EventRecorder, obj runtime.Object, before, aft
 		typ = corev1.EventTypeWarning
 	}
 	rec.Eventf(obj, nil, typ, a.Reason, "Reconcile", "%s", a.Message)
+}
+
+// logReadyChange logs a change of Ready at info level: the one state change worth a line.
+func logReadyChange(log logr.Logger, before, after []metav1.Condition) {
+	b := meta.FindStatusCondition(before, dropshipv1alpha1.ReadyCondition)
+	a := meta.FindStatusCondition(after, dropshipv1alpha1.ReadyCondition)
+	if a == nil || (b != nil && b.Status == a.Status && b.Reason == a.Reason) {
+		return
+	}
+	log.Info("ready changed", "ready", a.Status, "reason", a.Reason, "message", a.Message)
 }

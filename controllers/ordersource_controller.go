@@ -37,6 +37,7 @@ func (r *OrderSourceReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	if err := r.Client.Get(ctx, req.NamespacedName, s); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	ctx = ctrl.LoggerInto(ctx, ctrl.LoggerFrom(ctx).WithValues("source", req.Name))
 	patcher := newStatusPatcher(r.Client, dropshipv1alpha1.GroupVersion.WithKind(dropshipv1alpha1.OrderSourceKind), ownedStatus{
 		ObservedGeneration: s.Status.ObservedGeneration,
 		Conditions:         ownedConditions(s.Status.Conditions, credentialsOwnedConditions),

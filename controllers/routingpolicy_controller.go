@@ -55,6 +55,7 @@ func (r *RoutingPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if err := r.Client.Get(ctx, req.NamespacedName, p); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	ctx = ctrl.LoggerInto(ctx, ctrl.LoggerFrom(ctx).WithValues("policy", req.Name))
 	patcher := newStatusPatcher(r.Client, dropshipv1alpha1.GroupVersion.WithKind(dropshipv1alpha1.RoutingPolicyKind), policyOwnedStatus(p))
 	s := &policyScope{policy: p, dispatcher: dispatcherFacts{Name: dispatcherResourceName(p.Name)}}
 	if p.Status.Dispatcher != nil {
@@ -69,6 +70,7 @@ func (r *RoutingPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		}
 		if wrote {
 			recordReadyChange(r.Recorder, p, p.Status.Conditions, after.Conditions)
+			logReadyChange(ctrl.LoggerFrom(ctx), p.Status.Conditions, after.Conditions)
 		}
 	}()
 	if p.Spec.Suspend {

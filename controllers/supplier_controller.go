@@ -36,6 +36,7 @@ func (r *SupplierReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_
 	if err := r.Client.Get(ctx, req.NamespacedName, s); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	ctx = ctrl.LoggerInto(ctx, ctrl.LoggerFrom(ctx).WithValues("supplier", req.Name))
 	patcher := newStatusPatcher(r.Client, dropshipv1alpha1.GroupVersion.WithKind(dropshipv1alpha1.SupplierKind), ownedStatus{
 		ObservedGeneration: s.Status.ObservedGeneration,
 		Conditions:         ownedConditions(s.Status.Conditions, credentialsOwnedConditions),
