@@ -3,8 +3,11 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +17,7 @@ import (
 	"github.com/dropship-operator/dropship-operator/dispatcher/app"
 	"github.com/dropship-operator/dropship-operator/dispatcher/app/apptest"
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
+	"github.com/dropship-operator/dropship-operator/dispatcher/k3cloud/k3cloudtest"
 	"github.com/dropship-operator/dropship-operator/dispatcher/order"
 	"github.com/dropship-operator/dropship-operator/dispatcher/server"
 	"github.com/dropship-operator/dropship-operator/dispatcher/store"
@@ -246,5 +250,96 @@ func TestShadowModeSendsNothing(t *testing.T) {
 	waitFor(t, d, "every line shadowed", 20*time.Second, func(c map[order.State]int64) bool { return c[order.StateShadowed] == 40 })
 	if _, _, requests := env.Ledger(); requests != 0 {
 		t.Errorf("shadow mode sent %d requests to suppliers", requests)
+	}
+}
+
+// TestK3CloudSourceToClosed runs the whole chain against the K3Cloud simulator: audited
+// sales orders are polled, routed and delivered, purchase orders are written back
+// (Recorded), shipments come back by callback, tracking numbers are written to the sales
+// orders, and every line closes.
+func TestK3CloudSourceToClosed(t *testing.T) {
+	erp := k3cloudtest.NewServer(k3cloudtest.Options{})
+	url, err := erp.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer erp.Close()
+	if _, err := erp.SeedSalesOrders(k3cloudtest.SeedOptions{Orders: 20, Seed: 7, Span: time.Hour, Start: time.Now().Add(-2 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	env, err := apptest.New(apptest.Options{Dir: dir, Delivery: fastDelivery(), Profile: suppliertest.Profile{ShipDelay: 50 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	creds := filepath.Join(dir, "erp")
+	if err := os.MkdirAll(creds, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{config.SecretKeyUsername: k3cloudtest.DefaultUsername,
+		config.SecretKeyAppID: k3cloudtest.DefaultAppID, config.SecretKeyAppSecret: k3cloudtest.DefaultAppSecret} {
+		if err := os.WriteFile(filepath.Join(creds, k), []byte(v), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := env.Config
+	cfg.Source = config.Source{Name: "kingdee", K3Cloud: &config.K3CloudSource{
+		K3CloudConnection: config.K3CloudConnection{URL: url, AcctID: k3cloudtest.DefaultAcctID,
+			Auth: config.K3CloudAuth{Mode: config.K3CloudAuthAppSecret, CredentialsDir: creds}, RatePerSecond: 1000},
+		SalesOrders:       config.SalesOrderQuery{Filter: "F_DropShip = 1", PollInterval: config.D(200 * time.Millisecond)},
+		PurchaseOrders:    config.PurchaseOrders{Enabled: true, PurchaseOrgNumber: "100"},
+		TrackingWriteBack: &config.TrackingWriteBack{TrackingNumberField: "F_TrackingNo", CarrierField: "F_Carrier"},
+	}}
+	for i := range cfg.Suppliers {
+		cfg.Suppliers[i].ERPNumber = fmt.Sprintf("VEN%04d", i+1)
+	}
+	cfg.Default()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d, err := app.New(ctx, cfg, app.Options{Owner: "test", Lease: 2 * time.Second, Listen: "127.0.0.1:0", Log: testr.New(t)})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("dispatcher stopped with an error: %v", err)
+		}
+	}()
+	sales := erp.Bills("SAL_SaleOrder")
+	lines := 0
+	for _, b := range sales {
+		lines += len(b.Entries)
+	}
+	counts := waitFor(t, d, "every ERP line closed", 60*time.Second, func(c map[order.State]int64) bool {
+		return c[order.StateClosed] > 0 && c[order.StateClosed]+c[order.StateDeadLettered] == int64(lines)
+	})
+	t.Logf("%d sales orders, %d lines: %v", len(sales), lines, counts)
+	if pos := erp.Bills("PUR_PurchaseOrder"); len(pos) != int(counts[order.StateClosed]) {
+		t.Errorf("%d purchase orders in the ERP for %d closed lines", len(pos), counts[order.StateClosed])
+	}
+	withTracking := 0
+	for _, b := range erp.Bills("SAL_SaleOrder") {
+		if v := fmt.Sprint(b.Head["F_TrackingNo"]); v != "" && v != "<nil>" {
+			withTracking++
+		}
+	}
+	if withTracking == 0 {
+		t.Error("no sales order got a tracking number")
+	}
+	all, err := d.Pipeline().Store().List(context.Background(), store.Filter{States: []order.State{order.StateClosed}, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range all {
+		if l.PurchaseOrderNo == "" || !l.ShipmentWrittenBack {
+			t.Errorf("closed line %s lacks its purchase order (%q) or tracking write-back (%v)", l.ID, l.PurchaseOrderNo, l.ShipmentWrittenBack)
+		}
 	}
 }

@@ -34,7 +34,7 @@ func (p *Pipeline) sourceLoop(ctx context.Context) {
 }
 
 func (p *Pipeline) pollOnce(ctx context.Context) error {
-	cursor := SourceCursor(p.opts.Source)
+	cursor := p.opts.SourceCursor
 	wm, err := p.st.Cursor(ctx, cursor)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("cannot read watermark %q: %w", cursor, err)

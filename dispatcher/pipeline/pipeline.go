@@ -45,6 +45,9 @@ type Options struct {
 	// Poller, Recorder and Tracking are the ERP hooks; nil with a webhook source.
 	Poller       OrderPoller
 	PollInterval time.Duration
+	// SourceCursor is the store cursor the poller's watermark is kept under
+	// (SourceCursor(Source) when empty).
+	SourceCursor string
 	Recorder     PurchaseOrderRecorder
 	Tracking     TrackingWriter
 	// ShipmentPollers are suppliers asked for shipments rather than calling back, with
@@ -101,6 +104,9 @@ func New(st store.Store, opts Options, log logr.Logger) (*Pipeline, error) {
 	}
 	if opts.Lease <= 0 {
 		opts.Lease = store.DefaultLease
+	}
+	if opts.SourceCursor == "" {
+		opts.SourceCursor = SourceCursor(opts.Source)
 	}
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = config.DefaultPollInterval
