@@ -9,14 +9,8 @@ import (
 	"testing"
 )
 
-// pendingMetrics are metrics the alerts and the dashboard use that the dispatcher does not
-// export yet (adaptive ejection and effective weights land with dispatcher/health's
-// exporter). The alert on ejection also fires on an open circuit, which is exported.
-var pendingMetrics = []string{"dropship_supplier_effective_weight", "dropship_supplier_ejected"}
-
 // TestMonitoringUsesExportedMetrics: every dropship_ metric in the PrometheusRule and the
-// dashboard is one the dispatcher's Go code registers (histogram series suffixes aside),
-// or is listed as pending.
+// dashboard is one the dispatcher's Go code registers (histogram series suffixes aside).
 func TestMonitoringUsesExportedMetrics(t *testing.T) {
 	exported := exportedMetrics(t)
 	if len(exported) == 0 {
@@ -30,13 +24,9 @@ func TestMonitoringUsesExportedMetrics(t *testing.T) {
 		}
 		used[m] = true
 	}
-	pending := map[string]bool{}
-	for _, m := range pendingMetrics {
-		pending[m] = true
-	}
 	var missing []string
 	for m := range used {
-		if !exported[m] && !pending[m] {
+		if !exported[m] {
 			missing = append(missing, m)
 		}
 	}
