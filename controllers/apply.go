@@ -9,6 +9,9 @@ import (
 	"maps"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -22,6 +25,29 @@ import (
 type applier struct {
 	client client.Client
 	scheme *runtime.Scheme
+}
+
+// drifted tells whether someone changed what matters most in a rendered object since the
+// operator applied it: a Deployment's replicas, image or config hash, a ConfigMap's data,
+// a Role's rules or a RoleBinding's subjects. Other edits to fields the operator owns are
+// put right with the next change the operator renders.
+func drifted(want, live client.Object) bool {
+	switch w := want.(type) {
+	case *appsv1.Deployment:
+		l := live.(*appsv1.Deployment)
+		wc, lc := w.Spec.Template.Spec.Containers, l.Spec.Template.Spec.Containers
+		return !equality.Semantic.DeepEqual(w.Spec.Replicas, l.Spec.Replicas) ||
+			w.Spec.Template.Annotations[AnnotationConfig] != l.Spec.Template.Annotations[AnnotationConfig] ||
+			len(lc) != len(wc) || (len(wc) > 0 && wc[0].Image != lc[0].Image)
+	case *corev1.ConfigMap:
+		return !equality.Semantic.DeepEqual(w.Data, live.(*corev1.ConfigMap).Data)
+	case *rbacv1.Role:
+		return !equality.Semantic.DeepEqual(w.Rules, live.(*rbacv1.Role).Rules)
+	case *rbacv1.RoleBinding:
+		l := live.(*rbacv1.RoleBinding)
+		return !equality.Semantic.DeepEqual(w.Subjects, l.Subjects) || w.RoleRef != l.RoleRef
+	}
+	return false
 }
 
 // toRecreate clears spec.strategy.rollingUpdate before a Deployment moves to the Recreate
@@ -76,7 +102,7 @@ func (a *applier) apply(ctx context.Context, obj client.Object) (bool, error) {
 	err = a.client.Get(ctx, client.ObjectKeyFromObject(obj), liveObj)
 	switch {
 	case err == nil:
-		if liveObj.GetAnnotations()[AnnotationRendered] == hash && liveObj.GetDeletionTimestamp() == nil {
+		if liveObj.GetAnnotations()[AnnotationRendered] == hash && liveObj.GetDeletionTimestamp() == nil && !drifted(obj, liveObj) {
 			return false, nil
 		}
 		if err := a.toRecreate(ctx, obj, liveObj); err != nil {

@@ -3,11 +3,13 @@ package controllers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -38,4 +40,35 @@ func TestDeletedObjectsAreRestored(t *testing.T) {
 		})
 		assertControlledBy(t, obj, w.policy)
 	}
+}
+
+// TestDriftIsReverted: a hand edit of the dispatcher's replicas or config is put back.
+func TestDriftIsReverted(t *testing.T) {
+	needEnvtest(t)
+	ctx := context.Background()
+	w := newWorld(t)
+	d := w.deployment(t)
+	d.Spec.Replicas = ptr.To[int32](5)
+	if err := k8sClient.Update(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	cm := &corev1.ConfigMap{}
+	if err := k8sClient.Get(ctx, w.key("main-dispatcher"), cm); err != nil {
+		t.Fatal(err)
+	}
+	rendered := cm.Data[ConfigKey]
+	cm.Data[ConfigKey] = "edited: by hand"
+	if err := k8sClient.Update(ctx, cm); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "drift reverted", func() error {
+		if err := k8sClient.Get(ctx, w.key("main-dispatcher"), cm); err != nil {
+			return err
+		}
+		d = w.deployment(t)
+		if *d.Spec.Replicas != 1 || cm.Data[ConfigKey] != rendered {
+			return fmt.Errorf("replicas %d, config edited %v", *d.Spec.Replicas, cm.Data[ConfigKey] != rendered)
+		}
+		return nil
+	})
 }
