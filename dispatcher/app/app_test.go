@@ -21,6 +21,7 @@ import (
 	"github.com/dropship-operator/dropship-operator/dispatcher/order"
 	"github.com/dropship-operator/dropship-operator/dispatcher/server"
 	"github.com/dropship-operator/dropship-operator/dispatcher/store"
+	"github.com/dropship-operator/dropship-operator/dispatcher/supplier"
 	"github.com/dropship-operator/dropship-operator/dispatcher/supplier/suppliertest"
 )
 
@@ -341,5 +342,59 @@ func TestK3CloudSourceToClosed(t *testing.T) {
 		if l.PurchaseOrderNo == "" || !l.ShipmentWrittenBack {
 			t.Errorf("closed line %s lacks its purchase order (%q) or tracking write-back (%v)", l.ID, l.PurchaseOrderNo, l.ShipmentWrittenBack)
 		}
+	}
+}
+
+func TestServerRefusesWhatItMust(t *testing.T) {
+	_, _, c := start(t, apptest.Options{})
+	signed := func(path string, body []byte, secret string, at time.Time) int {
+		req, _ := http.NewRequest(http.MethodPost, c.BaseURL+path, strings.NewReader(string(body)))
+		supplier.SignCallback(req.Header, []byte(secret), body, at)
+		resp, err := c.HTTP.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	status := func(method, path string) int {
+		req, _ := http.NewRequest(method, c.BaseURL+path, nil)
+		resp, err := c.HTTP.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	cb := []byte(`{"supplierOrderId":"NOPE-1","trackingNo":"SF1"}`)
+	orders, _ := json.Marshal(apptest.Orders("AUTH", 0, 1))
+	cases := map[string]struct {
+		reason string
+		got    func() int
+		want   int
+	}{
+		"callback bad signature": {"a callback signed with another key is refused", func() int { return signed("/v1/suppliers/sup-00/shipments", cb, "wrong", time.Now()) }, 401},
+		"callback stale": {"a callback signed long ago is refused", func() int {
+			return signed("/v1/suppliers/sup-00/shipments", cb, "callback-sup-00", time.Now().Add(-time.Hour))
+		}, 401},
+		"callback other supplier": {"a callback signed with another supplier's key is refused", func() int { return signed("/v1/suppliers/sup-00/shipments", cb, "callback-sup-01", time.Now()) }, 401},
+		"callback unknown order":  {"a valid callback for an unknown order is 404", func() int { return signed("/v1/suppliers/sup-00/shipments", cb, "callback-sup-00", time.Now()) }, 404},
+		"callback invalid body": {"a callback without tracking number is 400", func() int {
+			return signed("/v1/suppliers/sup-00/shipments", []byte(`{"supplierOrderId":"x"}`), "callback-sup-00", time.Now())
+		}, 400},
+		"callback no supplier": {"an unknown supplier has no callback endpoint", func() int { return signed("/v1/suppliers/nobody/shipments", cb, "x", time.Now()) }, 404},
+		"intake stale":         {"an intake signature from an hour ago is refused", func() int { return signed("/v1/orders", orders, apptest.IntakeSecret, time.Now().Add(-time.Hour)) }, 401},
+		"intake signed":        {"a signed intake is accepted", func() int { return signed("/v1/orders", orders, apptest.IntakeSecret, time.Now()) }, 202},
+		"unknown order":        {"looking up an unknown order is 404", func() int { return status(http.MethodGet, "/v1/orders/NOPE") }, 404},
+		"replay unknown":       {"replaying an unknown line is 404", func() int { return status(http.MethodPost, "/v1/deadletters/a%2Fb%2Fc/replay") }, 404},
+		"healthz":              {"the liveness probe answers", func() int { return status(http.MethodGet, "/healthz") }, 200},
+		"bad limit":            {"a dead-letter page over 1000 is refused", func() int { return status(http.MethodGet, "/v1/deadletters?limit=5000") }, 400},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := tc.got(); got != tc.want {
+				t.Errorf("%s: status %d, want %d", tc.reason, got, tc.want)
+			}
+		})
 	}
 }
