@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -217,5 +218,41 @@ func TestFailedRequestDoesNotSpoilItsBatch(t *testing.T) {
 	}
 	if c := s.w.commits.Load(); c != 2 {
 		t.Errorf("%d commits, want 2 (the held request, then one for the batch)", c)
+	}
+}
+
+func TestBackgroundCheckpoint(t *testing.T) {
+	cases := map[string]struct {
+		every time.Duration
+		moves bool // the database file grows without the writer checkpointing
+	}{
+		"background checkpoints move the WAL into the file": {10 * time.Millisecond, true},
+		"off: a small WAL stays a WAL":                       {0, false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "j.db")
+			s := open(t, path, WithCheckpointInterval(tc.every))
+			size := func() int64 {
+				fi, err := os.Stat(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return fi.Size()
+			}
+			before := size()
+			for i := range 20 {
+				if _, err := s.Intake(context.Background(), storetest.Order("k3", fmt.Sprint("SO-", i), 3)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			deadline := time.Now().Add(3 * time.Second)
+			for size() == before && time.Now().Before(deadline) && tc.moves {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if tc.moves != (size() > before) {
+				t.Errorf("database file %d bytes before the writes, %d after; want growth %v", before, size(), tc.moves)
+			}
+		})
 	}
 }

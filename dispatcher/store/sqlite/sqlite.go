@@ -40,6 +40,9 @@ type options struct {
 	readers     int
 	maxBatch    int
 	now         func() time.Time
+	// checkpointEvery is how often the background checkpointer runs; 0 leaves checkpoints
+	// to SQLite, inside the writer's commits.
+	checkpointEvery time.Duration
 }
 
 // Option changes how Open opens the store.
@@ -59,6 +62,13 @@ func WithReaders(n int) Option { return func(o *options) { o.readers = n } }
 // WithMaxBatch caps how many calls one group commit gathers (256 by default).
 func WithMaxBatch(n int) Option { return func(o *options) { o.maxBatch = n } }
 
+// WithCheckpointInterval sets how often a background connection copies the WAL into the
+// database file (1s by default). 0 turns the background checkpoints off and lets SQLite
+// checkpoint inside the writer's commits, every 1000 pages.
+func WithCheckpointInterval(d time.Duration) Option {
+	return func(o *options) { o.checkpointEvery = d }
+}
+
 // WithClock sets the clock that stamps CreatedAt, UpdatedAt and AcceptedAt (time.Now by
 // default).
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
@@ -70,6 +80,7 @@ type Store struct {
 	rdb  *sql.DB // readers
 	wdb  *sql.DB // the one writer connection
 	w    *writer
+	cp   *checkpointer // nil when SQLite checkpoints in the writer
 
 	closeOnce sync.Once
 	closeErr  error
@@ -80,7 +91,8 @@ var _ store.Store = (*Store)(nil)
 // Open opens (creating it if needed) the journal at path, applies the embedded schema
 // migrations and starts the writer.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	o := options{sync: SynchronousFull, busyTimeout: 5 * time.Second, readers: max(4, runtime.NumCPU()), maxBatch: 256, now: time.Now}
+	o := options{sync: SynchronousFull, busyTimeout: 5 * time.Second, readers: max(4, runtime.NumCPU()), maxBatch: 256,
+		now: time.Now, checkpointEvery: time.Second}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -122,6 +134,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		s.wdb.Close()
 		return nil, fmt.Errorf("cannot open store %q: %w", path, err)
 	}
+	if o.checkpointEvery > 0 {
+		if s.cp, err = startCheckpointer(ctx, path, o); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("cannot open store %q: %w", path, err)
+		}
+	}
 	return s, nil
 }
 
@@ -149,6 +167,9 @@ func dsn(path string, o options, readOnly bool) string {
 	} else {
 		b.WriteString("&_pragma=journal_mode(WAL)")
 		fmt.Fprintf(&b, "&_pragma=synchronous(%s)", o.sync)
+		if o.checkpointEvery > 0 {
+			b.WriteString("&_pragma=wal_autocheckpoint(0)")
+		}
 	}
 	b.WriteString("&_pragma=foreign_keys(1)")
 	return b.String()
@@ -157,10 +178,14 @@ func dsn(path string, o options, readOnly bool) string {
 // Close stops the writer (calls still queued fail with ErrClosed) and closes the file.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		var cerr error
+		if s.cp != nil {
+			cerr = s.cp.close()
+		}
 		werr := s.w.close()
 		rerr := s.rdb.Close()
 		derr := s.wdb.Close()
-		if err := errors.Join(werr, rerr, derr); err != nil {
+		if err := errors.Join(cerr, werr, rerr, derr); err != nil {
 			s.closeErr = fmt.Errorf("cannot close store %q: %w", s.path, err)
 		}
 	})
