@@ -227,7 +227,7 @@ func TestBackgroundCheckpoint(t *testing.T) {
 		moves bool // the database file grows without the writer checkpointing
 	}{
 		"background checkpoints move the WAL into the file": {10 * time.Millisecond, true},
-		"off: a small WAL stays a WAL":                       {0, false},
+		"off: a small WAL stays a WAL":                      {0, false},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
