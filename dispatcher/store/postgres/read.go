@@ -39,8 +39,8 @@ func (s *Store) FindByIdempotencyKey(ctx context.Context, key string) (*store.Li
 	return s.one(ctx, "idempotency key "+key, selectLines+" WHERE l.idempotency_key = $1 AND l.idempotency_key <> '' LIMIT 1", key)
 }
 
-// one reads a single line. (Lookups repeat the "<> ”" of the partial indexes they use,
-// so that the planner knows the index applies whatever the parameter.)
+// one reads a single line. (Lookups repeat the "not empty" condition of the partial
+// indexes they use, so that the planner knows the index applies whatever the parameter.)
 func (s *Store) one(ctx context.Context, what, query string, args ...any) (*store.Line, error) {
 	l, err := journal.ScanLine(s.pool.QueryRow(ctx, query, args...).Scan, journal.Orders{})
 	switch {
