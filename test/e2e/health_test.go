@@ -311,4 +311,3 @@ func tail(s string, n int) string {
 	}
 	return s[len(s)-n:]
 }
-
