@@ -178,7 +178,7 @@ func waitAccepted(c *apptest.Client, n int64, within time.Duration) error {
 		if err == nil && cs[order.StateAccepted]+cs[order.StateShipped]+cs[order.StateClosed] >= n {
 			return nil
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
 	return fmt.Errorf("%d lines not accepted within %v", n, within)
 }
