@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -227,5 +228,41 @@ func TestRedirectNotFollowed(t *testing.T) {
 	case k := <-leaked:
 		t.Errorf("the redirect was followed (key %q sent to the other host)", k)
 	default:
+	}
+}
+
+// TestSupplierEchoesPII: a supplier repeating the phone, address and name in its answer
+// gets them masked in the error and the kept response.
+func TestSupplierEchoesPII(t *testing.T) {
+	o := suppliertest.ConformanceOrder("PII")
+	echo := fmt.Sprintf(`{"code":4001,"message":"cannot deliver to %s %s at %s"}`, o.ShipTo.Name, o.ShipTo.Phone, o.ShipTo.Address)
+	for name, status := range map[string]int{"4xx": http.StatusBadRequest, "2xx not accepted": http.StatusOK} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(status)
+				_, _ = io.WriteString(w, echo)
+			}))
+			defer srv.Close()
+			a, err := supplier.NewHTTP(config.Supplier{Name: "s", HTTP: &config.HTTPEndpoint{URL: srv.URL,
+				Response: config.HTTPResponse{AcceptedWhen: "code == 0"}}}, supplier.HTTPOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := a.Submit(context.Background(), supplier.Request{Order: o, IdempotencyKey: "k"})
+			var se *supplier.Error
+			if !errors.As(err, &se) || se.Kind != supplier.Rejected {
+				t.Fatalf("err = %v, want Rejected", err)
+			}
+			for _, s := range []string{err.Error(), se.Response, res.Response} {
+				for _, pii := range []string{o.ShipTo.Phone, o.ShipTo.Address, o.ShipTo.Name} {
+					if strings.Contains(s, pii) {
+						t.Errorf("%q contains %q", s, pii)
+					}
+				}
+			}
+			if !strings.Contains(err.Error(), "138****5678") {
+				t.Errorf("error %q lost the masked phone", err)
+			}
+		})
 	}
 }

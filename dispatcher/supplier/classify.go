@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/dropship-operator/dropship-operator/dispatcher/order"
 )
 
 // classify turns a non-2xx answer into an *Error.
@@ -93,4 +95,22 @@ func truncate(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + "…(truncated)"
+}
+
+// scrubPII masks the consignee's phone, address and name wherever a supplier's answer
+// repeats them (order.MaskPhone, MaskAddress, MaskName).
+func scrubPII(s string, o *order.Order) string {
+	if s == "" {
+		return s
+	}
+	for _, r := range []struct{ v, masked string }{
+		{o.ShipTo.Phone, order.MaskPhone(o.ShipTo.Phone)},
+		{o.ShipTo.Address, order.MaskAddress(o.ShipTo.Address)},
+		{o.ShipTo.Name, order.MaskName(o.ShipTo.Name)},
+	} {
+		if utf8.RuneCountInString(r.v) >= 2 && strings.Contains(s, r.v) {
+			s = strings.ReplaceAll(s, r.v, r.masked)
+		}
+	}
+	return s
 }

@@ -164,6 +164,18 @@ func (a *HTTP) Name() string { return a.name }
 // 408 and 429 are Rejected; 429 is Throttled with Retry-After; 408, 5xx and transport
 // failures are Transient. docs/supplier-http.md has the details.
 func (a *HTTP) Submit(ctx context.Context, req Request) (Result, error) {
+	res, err := a.submit(ctx, req)
+	if req.Order != nil { // suppliers echo addresses and phones back; keep them out of logs
+		res.Response = scrubPII(res.Response, req.Order)
+		var e *Error
+		if errors.As(err, &e) {
+			e.Message, e.Response = scrubPII(e.Message, req.Order), scrubPII(e.Response, req.Order)
+		}
+	}
+	return res, err
+}
+
+func (a *HTTP) submit(ctx context.Context, req Request) (Result, error) {
 	body, err := a.render.Render(req)
 	if err != nil {
 		return Result{}, err
