@@ -7,28 +7,28 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // setCredentialsResolved reports whether every referenced Secret exists and holds the keys
 // its auth mode needs. Messages name Secrets and keys, never values.
 func setCredentialsResolved(conds *[]metav1.Condition, gen int64, c credentials) {
-	const t = dropshipv1alpha1.CredentialsResolvedCondition
+	const t = dropshipv1.CredentialsResolvedCondition
 	switch {
 	case c.Err != nil:
-		setCondition(conds, gen, t, metav1.ConditionUnknown, dropshipv1alpha1.ReconcileFailedReason,
+		setCondition(conds, gen, t, metav1.ConditionUnknown, dropshipv1.ReconcileFailedReason,
 			"cannot read the referenced Secrets; retrying")
 	case len(c.Missing) > 0:
-		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1alpha1.SecretNotFoundReason,
+		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1.SecretNotFoundReason,
 			secretsNotFoundMessage(c.Missing))
 	case len(c.MissingKeys) > 0:
-		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1alpha1.SecretKeyMissingReason,
+		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1.SecretKeyMissingReason,
 			secretKeysMissingMessage(c.MissingKeys))
 	case c.Refs == 0:
-		setCondition(conds, gen, t, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason,
+		setCondition(conds, gen, t, metav1.ConditionTrue, dropshipv1.SucceededReason,
 			"no credentials are needed")
 	default:
-		setCondition(conds, gen, t, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason,
+		setCondition(conds, gen, t, metav1.ConditionTrue, dropshipv1.SucceededReason,
 			"every referenced Secret holds the keys its auth mode needs")
 	}
 }

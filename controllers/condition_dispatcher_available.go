@@ -7,7 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // dispatcherFacts is what the operator knows of a policy's dispatcher Deployment.
@@ -23,14 +23,14 @@ type dispatcherFacts struct {
 // yet in the cache and one without status read the same, so a new policy's status is not
 // rewritten between the two.
 func setDispatcherAvailable(conds *[]metav1.Condition, gen int64, f dispatcherFacts) {
-	const t = dropshipv1alpha1.DispatcherAvailableCondition
+	const t = dropshipv1.DispatcherAvailableCondition
 	if f.Suspended {
-		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1alpha1.SuspendedReason,
+		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1.SuspendedReason,
 			"the dispatcher is scaled to zero while the policy is suspended")
 		return
 	}
 	if f.Deployment == nil {
-		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1alpha1.DeploymentUnavailableReason,
+		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1.DeploymentUnavailableReason,
 			fmt.Sprintf("Deployment %q is not available yet", f.Name))
 		return
 	}
@@ -39,7 +39,7 @@ func setDispatcherAvailable(conds *[]metav1.Condition, gen int64, f dispatcherFa
 			continue
 		}
 		if c.Status == corev1.ConditionTrue {
-			setCondition(conds, gen, t, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason,
+			setCondition(conds, gen, t, metav1.ConditionTrue, dropshipv1.SucceededReason,
 				fmt.Sprintf("Deployment %q is available", f.Name))
 			return
 		}
@@ -47,9 +47,9 @@ func setDispatcherAvailable(conds *[]metav1.Condition, gen int64, f dispatcherFa
 		if c.Message != "" {
 			msg += ": " + c.Message
 		}
-		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1alpha1.DeploymentUnavailableReason, msg)
+		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1.DeploymentUnavailableReason, msg)
 		return
 	}
-	setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1alpha1.DeploymentUnavailableReason,
+	setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1.DeploymentUnavailableReason,
 		fmt.Sprintf("Deployment %q is not available yet", f.Name))
 }

@@ -4,7 +4,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // readyInputs decide Ready: a suspended object is not Ready; a transient reconcile error
@@ -18,15 +18,15 @@ type readyInputs struct {
 }
 
 func setReady(conds *[]metav1.Condition, gen int64, in readyInputs) {
-	const t = dropshipv1alpha1.ReadyCondition
+	const t = dropshipv1.ReadyCondition
 	if in.Suspended {
-		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1alpha1.SuspendedReason, "reconciliation is suspended")
+		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1.SuspendedReason, "reconciliation is suspended")
 		return
 	}
 	for _, d := range in.Deps {
 		c := meta.FindStatusCondition(*conds, d)
 		if c == nil {
-			setCondition(conds, gen, t, metav1.ConditionUnknown, dropshipv1alpha1.ProgressingReason, d+" is not known yet")
+			setCondition(conds, gen, t, metav1.ConditionUnknown, dropshipv1.ProgressingReason, d+" is not known yet")
 			return
 		}
 		if c.Status != metav1.ConditionTrue {
@@ -39,9 +39,9 @@ func setReady(conds *[]metav1.Condition, gen int64, in readyInputs) {
 		}
 	}
 	if in.Err != nil {
-		setCondition(conds, gen, t, metav1.ConditionUnknown, dropshipv1alpha1.ReconcileFailedReason,
+		setCondition(conds, gen, t, metav1.ConditionUnknown, dropshipv1.ReconcileFailedReason,
 			"the last reconcile failed and is retried")
 		return
 	}
-	setCondition(conds, gen, t, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason, in.OKMessage)
+	setCondition(conds, gen, t, metav1.ConditionTrue, dropshipv1.SucceededReason, in.OKMessage)
 }

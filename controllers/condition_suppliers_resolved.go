@@ -6,7 +6,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // suppliersFacts is what resolving every Supplier a policy's rules name found.
@@ -30,19 +30,19 @@ type configMapProblem struct {
 }
 
 func setSuppliersResolved(conds *[]metav1.Condition, gen int64, f suppliersFacts) {
-	const t = dropshipv1alpha1.SuppliersResolvedCondition
+	const t = dropshipv1.SuppliersResolvedCondition
 	if f.Err != nil {
-		setCondition(conds, gen, t, metav1.ConditionUnknown, dropshipv1alpha1.ReconcileFailedReason,
+		setCondition(conds, gen, t, metav1.ConditionUnknown, dropshipv1.ReconcileFailedReason,
 			"cannot read the referenced Suppliers; retrying")
 		return
 	}
 	if len(f.Missing) == 1 {
-		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1alpha1.SupplierNotFoundReason,
+		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1.SupplierNotFoundReason,
 			fmt.Sprintf("Supplier %q not found", f.Missing[0]))
 		return
 	}
 	if len(f.Missing) > 1 {
-		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1alpha1.SupplierNotFoundReason,
+		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1.SupplierNotFoundReason,
 			fmt.Sprintf("Suppliers %s not found", quoteJoin(f.Missing)))
 		return
 	}
@@ -57,15 +57,15 @@ func setSuppliersResolved(conds *[]metav1.Condition, gen int64, f suppliersFacts
 		c := f.Credentials[n]
 		switch {
 		case c.Err != nil:
-			setCondition(conds, gen, t, metav1.ConditionUnknown, dropshipv1alpha1.ReconcileFailedReason,
+			setCondition(conds, gen, t, metav1.ConditionUnknown, dropshipv1.ReconcileFailedReason,
 				fmt.Sprintf("cannot read the Secrets of Supplier %q; retrying", n))
 			return
 		case len(c.Missing) > 0:
-			setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1alpha1.SupplierNotReadyReason,
+			setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1.SupplierNotReadyReason,
 				fmt.Sprintf("Supplier %q: %s", n, secretsNotFoundMessage(c.Missing)))
 			return
 		case len(c.MissingKeys) > 0:
-			setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1alpha1.SupplierNotReadyReason,
+			setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1.SupplierNotReadyReason,
 				fmt.Sprintf("Supplier %q: %s", n, secretKeysMissingMessage(c.MissingKeys)))
 			return
 		}
@@ -76,6 +76,6 @@ func setSuppliersResolved(conds *[]metav1.Condition, gen int64, f suppliersFacts
 			return
 		}
 	}
-	setCondition(conds, gen, t, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason,
+	setCondition(conds, gen, t, metav1.ConditionTrue, dropshipv1.SucceededReason,
 		fmt.Sprintf("%d suppliers resolved", len(f.Names)))
 }

@@ -6,31 +6,31 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // Condition types each reconciler owns. Other conditions on the same objects (Healthy,
 // Degraded) belong to the dispatchers and are never written by the operator.
 var (
 	credentialsOwnedConditions = []string{
-		dropshipv1alpha1.ReadyCondition, dropshipv1alpha1.CredentialsResolvedCondition,
-		dropshipv1alpha1.ReconcilingCondition, dropshipv1alpha1.StalledCondition,
+		dropshipv1.ReadyCondition, dropshipv1.CredentialsResolvedCondition,
+		dropshipv1.ReconcilingCondition, dropshipv1.StalledCondition,
 	}
 	policyOwnedConditions = []string{
-		dropshipv1alpha1.ReadyCondition, dropshipv1alpha1.SourceResolvedCondition,
-		dropshipv1alpha1.SuppliersResolvedCondition, dropshipv1alpha1.DispatcherAvailableCondition,
-		dropshipv1alpha1.ReconcilingCondition, dropshipv1alpha1.StalledCondition,
+		dropshipv1.ReadyCondition, dropshipv1.SourceResolvedCondition,
+		dropshipv1.SuppliersResolvedCondition, dropshipv1.DispatcherAvailableCondition,
+		dropshipv1.ReconcilingCondition, dropshipv1.StalledCondition,
 	}
 )
 
 // stalledReasons are the reasons that need a change to the spec or to a referenced object
 // before reconciliation can progress: kstatus Stalled.
 var stalledReasons = []string{
-	dropshipv1alpha1.SecretNotFoundReason, dropshipv1alpha1.SecretKeyMissingReason,
-	dropshipv1alpha1.ConfigMapNotFoundReason, dropshipv1alpha1.ConfigMapKeyMissingReason,
-	dropshipv1alpha1.SourceNotFoundReason, dropshipv1alpha1.SourceNotReadyReason,
-	dropshipv1alpha1.SupplierNotFoundReason, dropshipv1alpha1.SupplierNotReadyReason,
-	dropshipv1alpha1.InvalidSpecReason,
+	dropshipv1.SecretNotFoundReason, dropshipv1.SecretKeyMissingReason,
+	dropshipv1.ConfigMapNotFoundReason, dropshipv1.ConfigMapKeyMissingReason,
+	dropshipv1.SourceNotFoundReason, dropshipv1.SourceNotReadyReason,
+	dropshipv1.SupplierNotFoundReason, dropshipv1.SupplierNotReadyReason,
+	dropshipv1.InvalidSpecReason,
 }
 
 // setCondition sets one condition; lastTransitionTime only moves when the status changes.

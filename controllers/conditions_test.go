@@ -10,7 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 var ignoreTime = cmpopts.IgnoreFields(metav1.Condition{}, "LastTransitionTime")
@@ -238,7 +238,7 @@ func TestConditionTransitionTimeKept(t *testing.T) {
 }
 
 func TestComputePolicyStatusObservedGeneration(t *testing.T) {
-	p := &dropshipv1alpha1.RoutingPolicy{ObjectMeta: metav1.ObjectMeta{Name: "main", Generation: 5}}
+	p := &dropshipv1.RoutingPolicy{ObjectMeta: metav1.ObjectMeta{Name: "main", Generation: 5}}
 	p.Status.ObservedGeneration = 4
 	s := &policyScope{policy: p, dispatcher: dispatcherFacts{Name: "main-dispatcher"}}
 	if got := computePolicyStatus(s, errors.New("boom")).ObservedGeneration; got != 4 {

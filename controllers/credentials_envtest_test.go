@@ -9,7 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
 )
 
@@ -48,9 +48,9 @@ func TestSupplierCredentialsRecover(t *testing.T) {
 	create(t, sup)
 
 	// The Secret is missing: not an error of the operator, a condition that says what is missing.
-	expectCondition(t, sup, dropshipv1alpha1.CredentialsResolvedCondition, metav1.ConditionFalse, dropshipv1alpha1.SecretNotFoundReason)
-	expectCondition(t, sup, dropshipv1alpha1.ReadyCondition, metav1.ConditionFalse, dropshipv1alpha1.SecretNotFoundReason)
-	expectCondition(t, sup, dropshipv1alpha1.StalledCondition, metav1.ConditionTrue, dropshipv1alpha1.SecretNotFoundReason)
+	expectCondition(t, sup, dropshipv1.CredentialsResolvedCondition, metav1.ConditionFalse, dropshipv1.SecretNotFoundReason)
+	expectCondition(t, sup, dropshipv1.ReadyCondition, metav1.ConditionFalse, dropshipv1.SecretNotFoundReason)
+	expectCondition(t, sup, dropshipv1.StalledCondition, metav1.ConditionTrue, dropshipv1.SecretNotFoundReason)
 	if sup.Status.ObservedGeneration != sup.Generation {
 		t.Errorf("observedGeneration = %d, want %d", sup.Status.ObservedGeneration, sup.Generation)
 	}
@@ -58,15 +58,15 @@ func TestSupplierCredentialsRecover(t *testing.T) {
 	// The Secret appears without the key HMAC needs.
 	sec := secret(ns, "supplier-a-cred", map[string]string{"token": "s3cr3t-value"})
 	create(t, sec)
-	expectCondition(t, sup, dropshipv1alpha1.CredentialsResolvedCondition, metav1.ConditionFalse, dropshipv1alpha1.SecretKeyMissingReason)
+	expectCondition(t, sup, dropshipv1.CredentialsResolvedCondition, metav1.ConditionFalse, dropshipv1.SecretKeyMissingReason)
 
 	// The key is added: the Supplier recovers by itself.
 	sec.Data[config.SecretKeyHMACSecret] = []byte("s3cr3t-value")
 	if err := k8sClient.Update(ctx, sec); err != nil {
 		t.Fatal(err)
 	}
-	expectCondition(t, sup, dropshipv1alpha1.ReadyCondition, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason)
-	for _, c := range []string{dropshipv1alpha1.StalledCondition, dropshipv1alpha1.ReconcilingCondition} {
+	expectCondition(t, sup, dropshipv1.ReadyCondition, metav1.ConditionTrue, dropshipv1.SucceededReason)
+	for _, c := range []string{dropshipv1.StalledCondition, dropshipv1.ReconcilingCondition} {
 		if meta.FindStatusCondition(sup.Status.Conditions, c) != nil {
 			t.Errorf("%s still present on a Ready supplier", c)
 		}
@@ -81,18 +81,18 @@ func TestOrderSourceCredentialsByMode(t *testing.T) {
 	create(t, secret(ns, "kingdee-cred", map[string]string{"username": "api", "appID": "x", "appSecret": "s3cr3t-value"}))
 	src := k3cloudSource(ns, "kingdee-main", "kingdee-cred")
 	create(t, src)
-	expectCondition(t, src, dropshipv1alpha1.CredentialsResolvedCondition, metav1.ConditionFalse, dropshipv1alpha1.SecretKeyMissingReason)
-	c := meta.FindStatusCondition(src.Status.Conditions, dropshipv1alpha1.CredentialsResolvedCondition)
+	expectCondition(t, src, dropshipv1.CredentialsResolvedCondition, metav1.ConditionFalse, dropshipv1.SecretKeyMissingReason)
+	c := meta.FindStatusCondition(src.Status.Conditions, dropshipv1.CredentialsResolvedCondition)
 	if want := `Secret "kingdee-cred" lacks key "password"`; c.Message != want {
 		t.Errorf("message = %q, want %q", c.Message, want)
 	}
 
 	web := webhookSource(ns, "intake", "intake-hmac")
 	create(t, web)
-	expectCondition(t, web, dropshipv1alpha1.ReadyCondition, metav1.ConditionFalse, dropshipv1alpha1.SecretNotFoundReason)
+	expectCondition(t, web, dropshipv1.ReadyCondition, metav1.ConditionFalse, dropshipv1.SecretNotFoundReason)
 	// Either of hmacSecret or bearerToken is enough for the webhook.
 	create(t, secret(ns, "intake-hmac", map[string]string{"bearerToken": "s3cr3t-value"}))
-	expectCondition(t, web, dropshipv1alpha1.ReadyCondition, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason)
+	expectCondition(t, web, dropshipv1.ReadyCondition, metav1.ConditionTrue, dropshipv1.SucceededReason)
 	assertNoSecretData(t, src.Status.Conditions)
 }
 
@@ -103,13 +103,13 @@ func TestSuspendedSupplierIsNotReconciled(t *testing.T) {
 	sup := httpSupplier(ns, "supplier-s", "missing-cred")
 	sup.Spec.Suspend = true
 	create(t, sup)
-	expectCondition(t, sup, dropshipv1alpha1.ReadyCondition, metav1.ConditionFalse, dropshipv1alpha1.SuspendedReason)
-	if c := meta.FindStatusCondition(sup.Status.Conditions, dropshipv1alpha1.CredentialsResolvedCondition); c != nil {
+	expectCondition(t, sup, dropshipv1.ReadyCondition, metav1.ConditionFalse, dropshipv1.SuspendedReason)
+	if c := meta.FindStatusCondition(sup.Status.Conditions, dropshipv1.CredentialsResolvedCondition); c != nil {
 		t.Errorf("a suspended supplier's credentials were resolved: %+v", c)
 	}
 	sup.Spec.Suspend = false
 	if err := k8sClient.Update(ctx, sup); err != nil {
 		t.Fatal(err)
 	}
-	expectCondition(t, sup, dropshipv1alpha1.ReadyCondition, metav1.ConditionFalse, dropshipv1alpha1.SecretNotFoundReason)
+	expectCondition(t, sup, dropshipv1.ReadyCondition, metav1.ConditionFalse, dropshipv1.SecretNotFoundReason)
 }

@@ -9,7 +9,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // credentialsScope is one reconcile of an OrderSource or a Supplier: both only resolve
@@ -35,7 +35,7 @@ func computeCredentialsStatus(s *credentialsScope, okMessage string, err error) 
 	}
 	setReady(&conds, gen, readyInputs{
 		Suspended: s.suspended, Err: err,
-		Deps:      []string{dropshipv1alpha1.CredentialsResolvedCondition},
+		Deps:      []string{dropshipv1.CredentialsResolvedCondition},
 		OKMessage: okMessage,
 	})
 	setStalled(&conds, gen)

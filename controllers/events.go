@@ -10,7 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/events"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // recordReadyChange emits one Event when Ready changed status or reason, with the
@@ -20,8 +20,8 @@ func recordReadyChange(rec events.EventRecorder, obj runtime.Object, before, aft
 	if rec == nil {
 		return
 	}
-	b := meta.FindStatusCondition(before, dropshipv1alpha1.ReadyCondition)
-	a := meta.FindStatusCondition(after, dropshipv1alpha1.ReadyCondition)
+	b := meta.FindStatusCondition(before, dropshipv1.ReadyCondition)
+	a := meta.FindStatusCondition(after, dropshipv1.ReadyCondition)
 	if a == nil || (b != nil && b.Status == a.Status && b.Reason == a.Reason) {
 		return
 	}
@@ -29,7 +29,7 @@ func recordReadyChange(rec events.EventRecorder, obj runtime.Object, before, aft
 		return
 	}
 	typ := corev1.EventTypeNormal
-	if a.Status != metav1.ConditionTrue && a.Reason != dropshipv1alpha1.SuspendedReason {
+	if a.Status != metav1.ConditionTrue && a.Reason != dropshipv1.SuspendedReason {
 		typ = corev1.EventTypeWarning
 	}
 	rec.Eventf(obj, nil, typ, a.Reason, "Reconcile", "%s", a.Message)
@@ -37,8 +37,8 @@ func recordReadyChange(rec events.EventRecorder, obj runtime.Object, before, aft
 
 // logReadyChange logs a change of Ready at info level: the one state change worth a line.
 func logReadyChange(log logr.Logger, before, after []metav1.Condition) {
-	b := meta.FindStatusCondition(before, dropshipv1alpha1.ReadyCondition)
-	a := meta.FindStatusCondition(after, dropshipv1alpha1.ReadyCondition)
+	b := meta.FindStatusCondition(before, dropshipv1.ReadyCondition)
+	a := meta.FindStatusCondition(after, dropshipv1.ReadyCondition)
 	if a == nil || (b != nil && b.Status == a.Status && b.Reason == a.Reason) {
 		return
 	}

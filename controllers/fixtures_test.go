@@ -8,7 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 func create(t *testing.T, obj client.Object) {
@@ -26,42 +26,42 @@ func secret(ns, name string, data map[string]string) *corev1.Secret {
 	return s
 }
 
-func webhookSource(ns, name, secretName string) *dropshipv1alpha1.OrderSource {
-	return &dropshipv1alpha1.OrderSource{
+func webhookSource(ns, name, secretName string) *dropshipv1.OrderSource {
+	return &dropshipv1.OrderSource{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		Spec: dropshipv1alpha1.OrderSourceSpec{
-			Webhook: &dropshipv1alpha1.WebhookSource{SecretRef: dropshipv1alpha1.SecretReference{Name: secretName}},
+		Spec: dropshipv1.OrderSourceSpec{
+			Webhook: &dropshipv1.WebhookSource{SecretRef: dropshipv1.SecretReference{Name: secretName}},
 		},
 	}
 }
 
-func k3cloudSource(ns, name, secretName string) *dropshipv1alpha1.OrderSource {
-	return &dropshipv1alpha1.OrderSource{
+func k3cloudSource(ns, name, secretName string) *dropshipv1.OrderSource {
+	return &dropshipv1.OrderSource{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		Spec: dropshipv1alpha1.OrderSourceSpec{K3Cloud: &dropshipv1alpha1.K3CloudSource{
-			K3CloudConnection: dropshipv1alpha1.K3CloudConnection{
+		Spec: dropshipv1.OrderSourceSpec{K3Cloud: &dropshipv1.K3CloudSource{
+			K3CloudConnection: dropshipv1.K3CloudConnection{
 				URL: "https://erp.example.com/k3cloud/", AcctID: "64a1b2c3d4e5f6",
-				Auth: dropshipv1alpha1.K3CloudAuth{
-					Mode:                 dropshipv1alpha1.K3CloudAuthPassword,
-					CredentialsSecretRef: dropshipv1alpha1.SecretReference{Name: secretName},
+				Auth: dropshipv1.K3CloudAuth{
+					Mode:                 dropshipv1.K3CloudAuthPassword,
+					CredentialsSecretRef: dropshipv1.SecretReference{Name: secretName},
 				},
 			},
-			SalesOrders: dropshipv1alpha1.SalesOrderQuery{Filter: "F_DropShip = 1"},
+			SalesOrders: dropshipv1.SalesOrderQuery{Filter: "F_DropShip = 1"},
 		}},
 	}
 }
 
 // httpSupplier is a supplier with an HTTP endpoint; with a secret name it authenticates
 // with HMAC.
-func httpSupplier(ns, name, secretName string) *dropshipv1alpha1.Supplier {
-	s := &dropshipv1alpha1.Supplier{
+func httpSupplier(ns, name, secretName string) *dropshipv1.Supplier {
+	s := &dropshipv1.Supplier{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		Spec: dropshipv1alpha1.SupplierSpec{
-			Endpoint: dropshipv1alpha1.SupplierEndpoint{HTTP: &dropshipv1alpha1.HTTPEndpoint{
+		Spec: dropshipv1.SupplierSpec{
+			Endpoint: dropshipv1.SupplierEndpoint{HTTP: &dropshipv1.HTTPEndpoint{
 				URL:  "https://" + name + ".example/v1/orders",
-				Auth: dropshipv1alpha1.HTTPAuth{Type: dropshipv1alpha1.HTTPAuthNone},
-				Shipments: dropshipv1alpha1.Shipments{
-					Mode:               dropshipv1alpha1.ShipmentsPoll,
+				Auth: dropshipv1.HTTPAuth{Type: dropshipv1.HTTPAuthNone},
+				Shipments: dropshipv1.Shipments{
+					Mode:               dropshipv1.ShipmentsPoll,
 					PollURL:            "https://" + name + ".example/v1/orders/{{.SupplierOrderID}}",
 					ShippedWhen:        "status == 'shipped'",
 					TrackingNumberPath: "data.tracking_no",
@@ -71,23 +71,23 @@ func httpSupplier(ns, name, secretName string) *dropshipv1alpha1.Supplier {
 		},
 	}
 	if secretName != "" {
-		s.Spec.Endpoint.HTTP.Auth = dropshipv1alpha1.HTTPAuth{
-			Type: dropshipv1alpha1.HTTPAuthHMAC, SecretRef: &dropshipv1alpha1.SecretReference{Name: secretName},
+		s.Spec.Endpoint.HTTP.Auth = dropshipv1.HTTPAuth{
+			Type: dropshipv1.HTTPAuthHMAC, SecretRef: &dropshipv1.SecretReference{Name: secretName},
 		}
 	}
 	return s
 }
 
-func policy(ns, name, source string, suppliers ...string) *dropshipv1alpha1.RoutingPolicy {
-	var tier dropshipv1alpha1.Tier
+func policy(ns, name, source string, suppliers ...string) *dropshipv1.RoutingPolicy {
+	var tier dropshipv1.Tier
 	for _, s := range suppliers {
-		tier.Suppliers = append(tier.Suppliers, dropshipv1alpha1.WeightedSupplier{Name: s, Weight: 10})
+		tier.Suppliers = append(tier.Suppliers, dropshipv1.WeightedSupplier{Name: s, Weight: 10})
 	}
-	return &dropshipv1alpha1.RoutingPolicy{
+	return &dropshipv1.RoutingPolicy{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		Spec: dropshipv1alpha1.RoutingPolicySpec{
-			SourceRef: dropshipv1alpha1.LocalObjectReference{Name: source},
-			Rules:     []dropshipv1alpha1.Rule{{Name: "all", Tiers: []dropshipv1alpha1.Tier{tier}}},
+		Spec: dropshipv1.RoutingPolicySpec{
+			SourceRef: dropshipv1.LocalObjectReference{Name: source},
+			Rules:     []dropshipv1.Rule{{Name: "all", Tiers: []dropshipv1.Tier{tier}}},
 		},
 	}
 }

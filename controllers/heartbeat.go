@@ -14,7 +14,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
 )
 
@@ -46,7 +46,7 @@ type heartbeatFacts struct {
 // as read: a heartbeat that stays missing keeps its transition time, so nothing is
 // rewritten while it stays missing.
 func setHeartbeat(conds *[]metav1.Condition, before []metav1.Condition, gen int64, f heartbeatFacts) {
-	const t = dropshipv1alpha1.DispatcherAvailableCondition
+	const t = dropshipv1.DispatcherAvailableCondition
 	c := meta.FindStatusCondition(*conds, t)
 	if !f.Checked || c == nil || c.Status != metav1.ConditionTrue {
 		return
@@ -68,7 +68,7 @@ func setHeartbeat(conds *[]metav1.Condition, before []metav1.Condition, gen int6
 		since = b.LastTransitionTime
 	}
 	meta.SetStatusCondition(conds, metav1.Condition{Type: t, Status: metav1.ConditionFalse,
-		Reason: dropshipv1alpha1.HeartbeatMissingReason, Message: msg, ObservedGeneration: gen, LastTransitionTime: since})
+		Reason: dropshipv1.HeartbeatMissingReason, Message: msg, ObservedGeneration: gen, LastTransitionTime: since})
 }
 
 // deploymentAvailableSince is when the Deployment's Available condition turned True.

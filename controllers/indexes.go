@@ -9,7 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // Field indexes: they let a change to a referenced object find the objects that refer to
@@ -32,33 +32,33 @@ func setupIndexes(ctx context.Context, mgr manager.Manager) error {
 		}
 		return nil
 	}
-	if err := add(&dropshipv1alpha1.OrderSource{}, indexSecrets, func(o client.Object) []string {
-		return secretNames(orderSourceSecrets(o.(*dropshipv1alpha1.OrderSource)))
+	if err := add(&dropshipv1.OrderSource{}, indexSecrets, func(o client.Object) []string {
+		return secretNames(orderSourceSecrets(o.(*dropshipv1.OrderSource)))
 	}); err != nil {
 		return err
 	}
-	if err := add(&dropshipv1alpha1.Supplier{}, indexSecrets, func(o client.Object) []string {
-		return secretNames(supplierSecrets(o.(*dropshipv1alpha1.Supplier)))
+	if err := add(&dropshipv1.Supplier{}, indexSecrets, func(o client.Object) []string {
+		return secretNames(supplierSecrets(o.(*dropshipv1.Supplier)))
 	}); err != nil {
 		return err
 	}
-	if err := add(&dropshipv1alpha1.RoutingPolicy{}, indexSecrets, func(o client.Object) []string {
-		return secretNames(policySecrets(o.(*dropshipv1alpha1.RoutingPolicy)))
+	if err := add(&dropshipv1.RoutingPolicy{}, indexSecrets, func(o client.Object) []string {
+		return secretNames(policySecrets(o.(*dropshipv1.RoutingPolicy)))
 	}); err != nil {
 		return err
 	}
-	if err := add(&dropshipv1alpha1.RoutingPolicy{}, indexSource, func(o client.Object) []string {
-		return []string{o.(*dropshipv1alpha1.RoutingPolicy).Spec.SourceRef.Name}
+	if err := add(&dropshipv1.RoutingPolicy{}, indexSource, func(o client.Object) []string {
+		return []string{o.(*dropshipv1.RoutingPolicy).Spec.SourceRef.Name}
 	}); err != nil {
 		return err
 	}
-	return add(&dropshipv1alpha1.RoutingPolicy{}, indexSuppliers, func(o client.Object) []string {
-		return policySupplierNames(o.(*dropshipv1alpha1.RoutingPolicy))
+	return add(&dropshipv1.RoutingPolicy{}, indexSuppliers, func(o client.Object) []string {
+		return policySupplierNames(o.(*dropshipv1.RoutingPolicy))
 	})
 }
 
 // policySupplierNames are the suppliers a policy's rules name, sorted and unique.
-func policySupplierNames(p *dropshipv1alpha1.RoutingPolicy) []string {
+func policySupplierNames(p *dropshipv1.RoutingPolicy) []string {
 	var names []string
 	for _, r := range p.Spec.Rules {
 		for _, t := range r.Tiers {
@@ -79,15 +79,15 @@ func referrers(ctx context.Context, c client.Reader, list client.ObjectList, fie
 	}
 	var out []reconcile.Request
 	switch l := list.(type) {
-	case *dropshipv1alpha1.OrderSourceList:
+	case *dropshipv1.OrderSourceList:
 		for _, o := range l.Items {
 			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&o)})
 		}
-	case *dropshipv1alpha1.SupplierList:
+	case *dropshipv1.SupplierList:
 		for _, o := range l.Items {
 			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&o)})
 		}
-	case *dropshipv1alpha1.RoutingPolicyList:
+	case *dropshipv1.RoutingPolicyList:
 		for _, o := range l.Items {
 			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&o)})
 		}

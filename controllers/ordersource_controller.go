@@ -12,7 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // OrderSourceReconciler checks that the Secrets an OrderSource refers to (K3Cloud credentials or
@@ -33,12 +33,12 @@ type OrderSourceReconciler struct {
 
 // Reconcile resolves one OrderSource's credentials.
 func (r *OrderSourceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
-	s := &dropshipv1alpha1.OrderSource{}
+	s := &dropshipv1.OrderSource{}
 	if err := r.Client.Get(ctx, req.NamespacedName, s); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	ctx = ctrl.LoggerInto(ctx, ctrl.LoggerFrom(ctx).WithValues("source", req.Name))
-	patcher := newStatusPatcher(r.Client, dropshipv1alpha1.GroupVersion.WithKind(dropshipv1alpha1.OrderSourceKind), ownedStatus{
+	patcher := newStatusPatcher(r.Client, dropshipv1.GroupVersion.WithKind(dropshipv1.OrderSourceKind), ownedStatus{
 		ObservedGeneration: s.Status.ObservedGeneration,
 		Conditions:         ownedConditions(s.Status.Conditions, credentialsOwnedConditions),
 	})
@@ -59,9 +59,9 @@ func (r *OrderSourceReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 func (r *OrderSourceReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("ordersource").
-		For(&dropshipv1alpha1.OrderSource{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		For(&dropshipv1.OrderSource{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []reconcile.Request {
-			reqs, err := referrers(ctx, r.Client, &dropshipv1alpha1.OrderSourceList{}, indexSecrets, o.GetNamespace(), o.GetName())
+			reqs, err := referrers(ctx, r.Client, &dropshipv1.OrderSourceList{}, indexSecrets, o.GetNamespace(), o.GetName())
 			if err != nil {
 				ctrl.LoggerFrom(ctx).Error(err, "cannot map Secret to OrderSources", "secret", o.GetName())
 			}

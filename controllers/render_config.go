@@ -8,7 +8,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
 )
 
@@ -22,9 +22,9 @@ func ConfigMapDir(name string) string { return path.Join(ConfigMapMountRoot, nam
 // the suppliers its rules name (already resolved) and request templates read from
 // ConfigMaps (keyed by supplier name).
 type configInput struct {
-	Policy    *dropshipv1alpha1.RoutingPolicy
-	Source    *dropshipv1alpha1.OrderSource
-	Suppliers []*dropshipv1alpha1.Supplier
+	Policy    *dropshipv1.RoutingPolicy
+	Source    *dropshipv1.OrderSource
+	Suppliers []*dropshipv1.Supplier
 	Templates map[string]string
 }
 
@@ -34,7 +34,7 @@ type configInput struct {
 func buildConfig(in configInput) (*config.DispatcherConfig, []string, []string, error) {
 	p := in.Policy
 	var secrets, configMaps []string
-	secretDir := func(ref dropshipv1alpha1.SecretReference) string {
+	secretDir := func(ref dropshipv1.SecretReference) string {
 		secrets = append(secrets, ref.Name)
 		return SecretDir(ref.Name)
 	}
@@ -84,7 +84,7 @@ func buildConfig(in configInput) (*config.DispatcherConfig, []string, []string, 
 		SlowShipFactor: factor, SlowLatency: dur(a.SlowLatency),
 	}
 	st := p.Spec.Dispatcher.Store
-	if st.Type == dropshipv1alpha1.StorePostgres && st.DSNSecretRef != nil {
+	if st.Type == dropshipv1.StorePostgres && st.DSNSecretRef != nil {
 		c.Store = config.Store{Type: config.StorePostgres, DSNFile: path.Join(secretDir(*st.DSNSecretRef), config.SecretKeyDSN)}
 	} else {
 		c.Store = config.Store{Type: config.StoreSQLite, Path: SQLitePath}
@@ -95,7 +95,7 @@ func buildConfig(in configInput) (*config.DispatcherConfig, []string, []string, 
 	return c, slices.Compact(secrets), slices.Compact(configMaps), nil
 }
 
-func buildSource(s *dropshipv1alpha1.OrderSource, secretDir func(dropshipv1alpha1.SecretReference) string) config.Source {
+func buildSource(s *dropshipv1.OrderSource, secretDir func(dropshipv1.SecretReference) string) config.Source {
 	out := config.Source{Name: s.Name, Suspend: s.Spec.Suspend}
 	if w := s.Spec.Webhook; w != nil {
 		out.Webhook = &config.WebhookSource{SecretDir: secretDir(w.SecretRef)}
@@ -127,7 +127,7 @@ func buildSource(s *dropshipv1alpha1.OrderSource, secretDir func(dropshipv1alpha
 	return out
 }
 
-func connection(k dropshipv1alpha1.K3CloudConnection, secretDir func(dropshipv1alpha1.SecretReference) string) config.K3CloudConnection {
+func connection(k dropshipv1.K3CloudConnection, secretDir func(dropshipv1.SecretReference) string) config.K3CloudConnection {
 	return config.K3CloudConnection{
 		URL: k.URL, AcctID: k.AcctID, LCID: int(k.LCID),
 		Auth:          config.K3CloudAuth{Mode: config.K3CloudAuthMode(k.Auth.Mode), CredentialsDir: secretDir(k.Auth.CredentialsSecretRef)},
@@ -137,14 +137,14 @@ func connection(k dropshipv1alpha1.K3CloudConnection, secretDir func(dropshipv1a
 	}
 }
 
-func catalogMapRef(s *dropshipv1alpha1.Supplier) *dropshipv1alpha1.ConfigMapKeyReference {
+func catalogMapRef(s *dropshipv1.Supplier) *dropshipv1.ConfigMapKeyReference {
 	if s.Spec.Catalog == nil {
 		return nil
 	}
 	return s.Spec.Catalog.SKUMapRef
 }
 
-func buildSupplier(s *dropshipv1alpha1.Supplier, template string, secretDir func(dropshipv1alpha1.SecretReference) string) (config.Supplier, error) {
+func buildSupplier(s *dropshipv1.Supplier, template string, secretDir func(dropshipv1.SecretReference) string) (config.Supplier, error) {
 	sp := s.Spec
 	out := config.Supplier{
 		Name: s.Name, DisplayName: sp.DisplayName, ERPNumber: sp.ERPNumber, Suspend: sp.Suspend,
@@ -194,7 +194,7 @@ func buildSupplier(s *dropshipv1alpha1.Supplier, template string, secretDir func
 				TrackingNumberPath: h.Shipments.TrackingNumberPath, CarrierPath: h.Shipments.CarrierPath,
 			},
 		}
-		if ref := h.Auth.SecretRef; ref != nil && h.Auth.Type != dropshipv1alpha1.HTTPAuthNone {
+		if ref := h.Auth.SecretRef; ref != nil && h.Auth.Type != dropshipv1.HTTPAuthNone {
 			ch.Auth.SecretDir = secretDir(*ref)
 		}
 		if ref := h.Shipments.CallbackSecretRef; ref != nil {

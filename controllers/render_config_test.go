@@ -7,20 +7,20 @@ import (
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
 )
 
 func TestBuildConfig(t *testing.T) {
 	src := k3cloudSource("shop", "kingdee-main", "kingdee-cred")
 	a := httpSupplier("shop", "supplier-a", "supplier-a-cred")
-	a.Spec.Endpoint.HTTP.Request = &dropshipv1alpha1.HTTPRequest{
-		TemplateRef: &dropshipv1alpha1.ConfigMapKeyReference{Name: "templates", Key: "a.tmpl"},
+	a.Spec.Endpoint.HTTP.Request = &dropshipv1.HTTPRequest{
+		TemplateRef: &dropshipv1.ConfigMapKeyReference{Name: "templates", Key: "a.tmpl"},
 	}
-	a.Spec.Endpoint.HTTP.Shipments.CallbackSecretRef = &dropshipv1alpha1.SecretReference{Name: "callbacks"}
-	a.Spec.Catalog = &dropshipv1alpha1.Catalog{
-		SKUs:      []dropshipv1alpha1.CatalogItem{{SKU: "SKU-1", Price: "12.50"}},
-		SKUMapRef: &dropshipv1alpha1.ConfigMapKeyReference{Name: "a-catalog", Key: "skus.csv"},
+	a.Spec.Endpoint.HTTP.Shipments.CallbackSecretRef = &dropshipv1.SecretReference{Name: "callbacks"}
+	a.Spec.Catalog = &dropshipv1.Catalog{
+		SKUs:      []dropshipv1.CatalogItem{{SKU: "SKU-1", Price: "12.50"}},
+		SKUMapRef: &dropshipv1.ConfigMapKeyReference{Name: "a-catalog", Key: "skus.csv"},
 	}
 	a.Spec.Delivery.Retry.Jitter = "0.3"
 	a.Spec.Delivery.Timeout = &metav1.Duration{Duration: 7 * time.Second}
@@ -30,21 +30,21 @@ func TestBuildConfig(t *testing.T) {
 	p.Spec.Adaptive.SlowShipFactor = "2"
 
 	cases := map[string]struct {
-		mut            func(*dropshipv1alpha1.RoutingPolicy)
+		mut            func(*dropshipv1.RoutingPolicy)
 		wantSecrets    []string
 		wantConfigMaps []string
 		wantStore      config.Store
 	}{
 		"sqlite": {
-			mut:            func(*dropshipv1alpha1.RoutingPolicy) {},
+			mut:            func(*dropshipv1.RoutingPolicy) {},
 			wantSecrets:    []string{"callbacks", "kingdee-cred", "supplier-a-cred"},
 			wantConfigMaps: []string{"a-catalog"},
 			wantStore:      config.Store{Type: config.StoreSQLite, Path: SQLitePath},
 		},
 		"postgres": {
-			mut: func(p *dropshipv1alpha1.RoutingPolicy) {
-				p.Spec.Dispatcher.Store = dropshipv1alpha1.Store{Type: dropshipv1alpha1.StorePostgres,
-					DSNSecretRef: &dropshipv1alpha1.SecretReference{Name: "pg"}}
+			mut: func(p *dropshipv1.RoutingPolicy) {
+				p.Spec.Dispatcher.Store = dropshipv1.Store{Type: dropshipv1.StorePostgres,
+					DSNSecretRef: &dropshipv1.SecretReference{Name: "pg"}}
 			},
 			wantSecrets:    []string{"callbacks", "kingdee-cred", "pg", "supplier-a-cred"},
 			wantConfigMaps: []string{"a-catalog"},
@@ -56,7 +56,7 @@ func TestBuildConfig(t *testing.T) {
 			pp := p.DeepCopy()
 			tc.mut(pp)
 			c, secrets, cms, err := buildConfig(configInput{
-				Policy: pp, Source: src, Suppliers: []*dropshipv1alpha1.Supplier{a, b},
+				Policy: pp, Source: src, Suppliers: []*dropshipv1.Supplier{a, b},
 				Templates: map[string]string{"supplier-a": `{"id": "{{.ID}}"}`},
 			})
 			if err != nil {
@@ -120,7 +120,7 @@ func TestBuildConfigRejectsBadDecimal(t *testing.T) {
 	a.Spec.Delivery.Retry.Jitter = "lots"
 	_, _, _, err := buildConfig(configInput{
 		Policy: policy("shop", "main", "src", "supplier-a"), Source: webhookSource("shop", "src", "hmac"),
-		Suppliers: []*dropshipv1alpha1.Supplier{a},
+		Suppliers: []*dropshipv1.Supplier{a},
 	})
 	if err == nil {
 		t.Fatal("a jitter that is not a number was rendered")

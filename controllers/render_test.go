@@ -109,10 +109,9 @@ func TestGolden(t *testing.T) {
 
 func TestRenderDeployment(t *testing.T) {
 	type want struct {
-		replicas    int32
-		strategy    appsv1.DeploymentStrategyType
-		mounts      map[string]string // volume mount path -> volume kind
-		readOnlyAll bool
+		replicas int32
+		strategy appsv1.DeploymentStrategyType
+		mounts   map[string]string // volume mount path -> volume kind
 	}
 	cases := map[string]struct {
 		reason string

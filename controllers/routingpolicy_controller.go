@@ -17,7 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // configMapRecheck is how soon a policy whose Supplier names a missing ConfigMap looks
@@ -51,12 +51,12 @@ type RoutingPolicyReconciler struct {
 
 // Reconcile renders and applies one policy's dispatcher.
 func (r *RoutingPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
-	p := &dropshipv1alpha1.RoutingPolicy{}
+	p := &dropshipv1.RoutingPolicy{}
 	if err := r.Client.Get(ctx, req.NamespacedName, p); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	ctx = ctrl.LoggerInto(ctx, ctrl.LoggerFrom(ctx).WithValues("policy", req.Name))
-	patcher := newStatusPatcher(r.Client, dropshipv1alpha1.GroupVersion.WithKind(dropshipv1alpha1.RoutingPolicyKind), policyOwnedStatus(p))
+	patcher := newStatusPatcher(r.Client, dropshipv1.GroupVersion.WithKind(dropshipv1.RoutingPolicyKind), policyOwnedStatus(p))
 	s := &policyScope{policy: p, dispatcher: dispatcherFacts{Name: dispatcherResourceName(p.Name)}}
 	if p.Status.Dispatcher != nil {
 		s.configHash = p.Status.Dispatcher.ConfigHash
@@ -97,7 +97,7 @@ func (r *RoutingPolicyReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	specChanged := builder.WithPredicates(predicate.GenerationChangedPredicate{})
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("routingpolicy").
-		For(&dropshipv1alpha1.RoutingPolicy{}, specChanged).
+		For(&dropshipv1.RoutingPolicy{}, specChanged).
 		Owns(&appsv1.Deployment{}).
 		Owns(&corev1.ConfigMap{}).
 		Owns(&corev1.Service{}).
@@ -105,8 +105,8 @@ func (r *RoutingPolicyReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&corev1.PersistentVolumeClaim{}).
 		Owns(&rbacv1.Role{}).
 		Owns(&rbacv1.RoleBinding{}).
-		Watches(&dropshipv1alpha1.OrderSource{}, handler.EnqueueRequestsFromMapFunc(r.policiesOf(indexSource)), specChanged).
-		Watches(&dropshipv1alpha1.Supplier{}, handler.EnqueueRequestsFromMapFunc(r.policiesOf(indexSuppliers)), specChanged).
+		Watches(&dropshipv1.OrderSource{}, handler.EnqueueRequestsFromMapFunc(r.policiesOf(indexSource)), specChanged).
+		Watches(&dropshipv1.Supplier{}, handler.EnqueueRequestsFromMapFunc(r.policiesOf(indexSuppliers)), specChanged).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.policiesOfSecret)).
 		Complete(r)
 }
@@ -114,7 +114,7 @@ func (r *RoutingPolicyReconciler) SetupWithManager(mgr ctrl.Manager) error {
 // policiesOf maps an OrderSource or Supplier to the policies whose index field names it.
 func (r *RoutingPolicyReconciler) policiesOf(field string) handler.MapFunc {
 	return func(ctx context.Context, o client.Object) []reconcile.Request {
-		reqs, err := referrers(ctx, r.Client, &dropshipv1alpha1.RoutingPolicyList{}, field, o.GetNamespace(), o.GetName())
+		reqs, err := referrers(ctx, r.Client, &dropshipv1.RoutingPolicyList{}, field, o.GetNamespace(), o.GetName())
 		if err != nil {
 			ctrl.LoggerFrom(ctx).Error(err, "cannot map to RoutingPolicies", "object", o.GetName())
 		}
@@ -140,15 +140,15 @@ func (r *RoutingPolicyReconciler) policiesOfSecret(ctx context.Context, o client
 			}
 		}
 	}
-	add(referrers(ctx, r.Client, &dropshipv1alpha1.RoutingPolicyList{}, indexSecrets, ns, name))
+	add(referrers(ctx, r.Client, &dropshipv1.RoutingPolicyList{}, indexSecrets, ns, name))
 	via := func(list client.ObjectList, field string) {
 		refs, err := referrers(ctx, r.Client, list, indexSecrets, ns, name)
 		add(nil, err)
 		for _, ref := range refs {
-			add(referrers(ctx, r.Client, &dropshipv1alpha1.RoutingPolicyList{}, field, ns, ref.Name))
+			add(referrers(ctx, r.Client, &dropshipv1.RoutingPolicyList{}, field, ns, ref.Name))
 		}
 	}
-	via(&dropshipv1alpha1.SupplierList{}, indexSuppliers)
-	via(&dropshipv1alpha1.OrderSourceList{}, indexSource)
+	via(&dropshipv1.SupplierList{}, indexSuppliers)
+	via(&dropshipv1.OrderSourceList{}, indexSource)
 	return out
 }

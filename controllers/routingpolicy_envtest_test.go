@@ -15,7 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
 )
 
@@ -34,9 +34,9 @@ func assertNoSecretData(t *testing.T, conds []metav1.Condition) {
 // a policy over both.
 type world struct {
 	ns     string
-	source *dropshipv1alpha1.OrderSource
-	a, b   *dropshipv1alpha1.Supplier
-	policy *dropshipv1alpha1.RoutingPolicy
+	source *dropshipv1.OrderSource
+	a, b   *dropshipv1.Supplier
+	policy *dropshipv1.RoutingPolicy
 }
 
 func newWorld(t *testing.T) *world {
@@ -113,10 +113,10 @@ func TestPolicyRendersWorkload(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	p := w.policy
-	expectCondition(t, p, dropshipv1alpha1.SourceResolvedCondition, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason)
-	expectCondition(t, p, dropshipv1alpha1.SuppliersResolvedCondition, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason)
-	expectCondition(t, p, dropshipv1alpha1.DispatcherAvailableCondition, metav1.ConditionFalse, dropshipv1alpha1.DeploymentUnavailableReason)
-	expectCondition(t, p, dropshipv1alpha1.ReconcilingCondition, metav1.ConditionTrue, dropshipv1alpha1.ProgressingReason)
+	expectCondition(t, p, dropshipv1.SourceResolvedCondition, metav1.ConditionTrue, dropshipv1.SucceededReason)
+	expectCondition(t, p, dropshipv1.SuppliersResolvedCondition, metav1.ConditionTrue, dropshipv1.SucceededReason)
+	expectCondition(t, p, dropshipv1.DispatcherAvailableCondition, metav1.ConditionFalse, dropshipv1.DeploymentUnavailableReason)
+	expectCondition(t, p, dropshipv1.ReconcilingCondition, metav1.ConditionTrue, dropshipv1.ProgressingReason)
 
 	c := w.renderedConfig(t, func(*config.DispatcherConfig) error { return nil })
 	var names []string
@@ -162,8 +162,8 @@ func TestPolicyRendersWorkload(t *testing.T) {
 
 	// The Deployment becomes available: the policy is Ready and no longer Reconciling.
 	makeAvailable(t, d, true)
-	expectCondition(t, p, dropshipv1alpha1.ReadyCondition, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason)
-	for _, c := range []string{dropshipv1alpha1.StalledCondition, dropshipv1alpha1.ReconcilingCondition} {
+	expectCondition(t, p, dropshipv1.ReadyCondition, metav1.ConditionTrue, dropshipv1.SucceededReason)
+	for _, c := range []string{dropshipv1.StalledCondition, dropshipv1.ReconcilingCondition} {
 		if findCondition(p.Status.Conditions, c) {
 			t.Errorf("%s still present on a Ready policy", c)
 		}
@@ -183,7 +183,7 @@ func findCondition(conds []metav1.Condition, t string) bool {
 	return false
 }
 
-func assertControlledBy(t *testing.T, obj client.Object, owner *dropshipv1alpha1.RoutingPolicy) {
+func assertControlledBy(t *testing.T, obj client.Object, owner *dropshipv1.RoutingPolicy) {
 	t.Helper()
 	refs := obj.GetOwnerReferences()
 	if len(refs) != 1 || refs[0].UID != owner.UID || refs[0].Kind != "RoutingPolicy" ||
@@ -255,12 +255,12 @@ func TestPolicyRerendersOnReferenceChange(t *testing.T) {
 	if err := k8sClient.Update(ctx, sec); err != nil {
 		t.Fatal(err)
 	}
-	expectCondition(t, w.policy, dropshipv1alpha1.SuppliersResolvedCondition, metav1.ConditionFalse, dropshipv1alpha1.SupplierNotReadyReason)
+	expectCondition(t, w.policy, dropshipv1.SuppliersResolvedCondition, metav1.ConditionFalse, dropshipv1.SupplierNotReadyReason)
 	sec.Data = map[string][]byte{"hmacSecret": []byte(secretValue)}
 	if err := k8sClient.Update(ctx, sec); err != nil {
 		t.Fatal(err)
 	}
-	expectCondition(t, w.policy, dropshipv1alpha1.SuppliersResolvedCondition, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason)
+	expectCondition(t, w.policy, dropshipv1.SuppliersResolvedCondition, metav1.ConditionTrue, dropshipv1.SucceededReason)
 }
 
 func TestPolicyMissingReferencesRecover(t *testing.T) {
@@ -268,10 +268,10 @@ func TestPolicyMissingReferencesRecover(t *testing.T) {
 	ns := newNamespace(t)
 	p := policy(ns, "main", "intake", "supplier-a", "supplier-b")
 	create(t, p)
-	expectCondition(t, p, dropshipv1alpha1.SourceResolvedCondition, metav1.ConditionFalse, dropshipv1alpha1.SourceNotFoundReason)
-	expectCondition(t, p, dropshipv1alpha1.SuppliersResolvedCondition, metav1.ConditionFalse, dropshipv1alpha1.SupplierNotFoundReason)
-	expectCondition(t, p, dropshipv1alpha1.StalledCondition, metav1.ConditionTrue, dropshipv1alpha1.SourceNotFoundReason)
-	if got := findConditionMessage(p.Status.Conditions, dropshipv1alpha1.SuppliersResolvedCondition); got != `Suppliers "supplier-a", "supplier-b" not found` {
+	expectCondition(t, p, dropshipv1.SourceResolvedCondition, metav1.ConditionFalse, dropshipv1.SourceNotFoundReason)
+	expectCondition(t, p, dropshipv1.SuppliersResolvedCondition, metav1.ConditionFalse, dropshipv1.SupplierNotFoundReason)
+	expectCondition(t, p, dropshipv1.StalledCondition, metav1.ConditionTrue, dropshipv1.SourceNotFoundReason)
+	if got := findConditionMessage(p.Status.Conditions, dropshipv1.SuppliersResolvedCondition); got != `Suppliers "supplier-a", "supplier-b" not found` {
 		t.Errorf("SuppliersResolved message = %q", got)
 	}
 	if p.Status.ObservedGeneration != p.Generation {
@@ -283,12 +283,12 @@ func TestPolicyMissingReferencesRecover(t *testing.T) {
 
 	create(t, secret(ns, "intake-hmac", map[string]string{"hmacSecret": secretValue}))
 	create(t, webhookSource(ns, "intake", "intake-hmac"))
-	expectCondition(t, p, dropshipv1alpha1.SourceResolvedCondition, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason)
+	expectCondition(t, p, dropshipv1.SourceResolvedCondition, metav1.ConditionTrue, dropshipv1.SucceededReason)
 	create(t, httpSupplier(ns, "supplier-a", ""))
-	expectCondition(t, p, dropshipv1alpha1.SuppliersResolvedCondition, metav1.ConditionFalse, dropshipv1alpha1.SupplierNotFoundReason)
+	expectCondition(t, p, dropshipv1.SuppliersResolvedCondition, metav1.ConditionFalse, dropshipv1.SupplierNotFoundReason)
 	create(t, httpSupplier(ns, "supplier-b", ""))
-	expectCondition(t, p, dropshipv1alpha1.SuppliersResolvedCondition, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason)
-	expectCondition(t, p, dropshipv1alpha1.DispatcherAvailableCondition, metav1.ConditionFalse, dropshipv1alpha1.DeploymentUnavailableReason)
+	expectCondition(t, p, dropshipv1.SuppliersResolvedCondition, metav1.ConditionTrue, dropshipv1.SucceededReason)
+	expectCondition(t, p, dropshipv1.DispatcherAvailableCondition, metav1.ConditionFalse, dropshipv1.DeploymentUnavailableReason)
 }
 
 func findConditionMessage(conds []metav1.Condition, t string) string {
@@ -306,14 +306,14 @@ func TestPolicySuspend(t *testing.T) {
 	w := newWorld(t)
 	d := w.deployment(t)
 	makeAvailable(t, d, true)
-	expectCondition(t, w.policy, dropshipv1alpha1.ReadyCondition, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason)
+	expectCondition(t, w.policy, dropshipv1.ReadyCondition, metav1.ConditionTrue, dropshipv1.SucceededReason)
 
 	w.policy.Spec.Suspend = true
 	if err := k8sClient.Update(ctx, w.policy); err != nil {
 		t.Fatal(err)
 	}
-	expectCondition(t, w.policy, dropshipv1alpha1.ReadyCondition, metav1.ConditionFalse, dropshipv1alpha1.SuspendedReason)
-	expectCondition(t, w.policy, dropshipv1alpha1.DispatcherAvailableCondition, metav1.ConditionFalse, dropshipv1alpha1.SuspendedReason)
+	expectCondition(t, w.policy, dropshipv1.ReadyCondition, metav1.ConditionFalse, dropshipv1.SuspendedReason)
+	expectCondition(t, w.policy, dropshipv1.DispatcherAvailableCondition, metav1.ConditionFalse, dropshipv1.SuspendedReason)
 	eventually(t, "scaled to zero", func() error {
 		d = w.deployment(t)
 		if *d.Spec.Replicas != 0 {
@@ -370,8 +370,8 @@ func TestStatusKeepsDispatcherFields(t *testing.T) {
 	needEnvtest(t)
 	ctx := context.Background()
 	w := newWorld(t)
-	expectCondition(t, w.policy, dropshipv1alpha1.SourceResolvedCondition, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason)
-	expectCondition(t, w.a, dropshipv1alpha1.ReadyCondition, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason)
+	expectCondition(t, w.policy, dropshipv1.SourceResolvedCondition, metav1.ConditionTrue, dropshipv1.SucceededReason)
+	expectCondition(t, w.a, dropshipv1.ReadyCondition, metav1.ConditionTrue, dropshipv1.SucceededReason)
 
 	applyDispatcherStatus(t, w.ns, "Supplier", w.a.Name, map[string]any{
 		"health": map[string]any{"state": "Active", "ordersToday": int64(42)},
@@ -386,8 +386,8 @@ func TestStatusKeepsDispatcherFields(t *testing.T) {
 	if err := k8sClient.Delete(ctx, secret(w.ns, "supplier-a-cred", nil)); err != nil {
 		t.Fatal(err)
 	}
-	expectCondition(t, w.a, dropshipv1alpha1.ReadyCondition, metav1.ConditionFalse, dropshipv1alpha1.SecretNotFoundReason)
-	expectCondition(t, w.policy, dropshipv1alpha1.SuppliersResolvedCondition, metav1.ConditionFalse, dropshipv1alpha1.SupplierNotReadyReason)
+	expectCondition(t, w.a, dropshipv1.ReadyCondition, metav1.ConditionFalse, dropshipv1.SecretNotFoundReason)
+	expectCondition(t, w.policy, dropshipv1.SuppliersResolvedCondition, metav1.ConditionFalse, dropshipv1.SupplierNotReadyReason)
 	if w.a.Status.Health == nil || w.a.Status.Health.OrdersToday != 42 {
 		t.Errorf("the operator wiped Supplier.status.health: %+v", w.a.Status.Health)
 	}
@@ -402,7 +402,7 @@ func TestStatusKeepsDispatcherFields(t *testing.T) {
 func applyDispatcherStatus(t *testing.T, ns, kind, name string, status map[string]any) {
 	t.Helper()
 	u := &unstructured.Unstructured{Object: map[string]any{"status": status}}
-	u.SetGroupVersionKind(dropshipv1alpha1.GroupVersion.WithKind(kind))
+	u.SetGroupVersionKind(dropshipv1.GroupVersion.WithKind(kind))
 	u.SetNamespace(ns)
 	u.SetName(name)
 	if err := k8sClient.Status().Apply(context.Background(), client.ApplyConfigurationFromUnstructured(u),

@@ -13,14 +13,14 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // policyScope is what one RoutingPolicy reconcile gathers, phase by phase.
 type policyScope struct {
-	policy    *dropshipv1alpha1.RoutingPolicy
-	source    *dropshipv1alpha1.OrderSource
-	suppliers []*dropshipv1alpha1.Supplier
+	policy    *dropshipv1.RoutingPolicy
+	source    *dropshipv1.OrderSource
+	suppliers []*dropshipv1.Supplier
 	templates map[string]string
 
 	sourceResolved    bool
@@ -52,7 +52,7 @@ func (r *RoutingPolicyReconciler) resolveSource(ctx context.Context, s *policySc
 	p := s.policy
 	s.sourceResolved = true
 	s.sourceFacts = sourceFacts{Name: p.Spec.SourceRef.Name}
-	src := &dropshipv1alpha1.OrderSource{}
+	src := &dropshipv1.OrderSource{}
 	err := r.Client.Get(ctx, client.ObjectKey{Namespace: p.Namespace, Name: p.Spec.SourceRef.Name}, src)
 	if apierrors.IsNotFound(err) {
 		return ctrl.Result{}, nil
@@ -77,7 +77,7 @@ func (r *RoutingPolicyReconciler) resolveSuppliers(ctx context.Context, s *polic
 	s.templates = map[string]string{}
 	var res ctrl.Result
 	for _, name := range f.Names {
-		sup := &dropshipv1alpha1.Supplier{}
+		sup := &dropshipv1.Supplier{}
 		err := r.Client.Get(ctx, client.ObjectKey{Namespace: p.Namespace, Name: name}, sup)
 		if apierrors.IsNotFound(err) {
 			f.Missing = append(f.Missing, name)
@@ -111,9 +111,9 @@ func (r *RoutingPolicyReconciler) resolveSuppliers(ctx context.Context, s *polic
 
 // resolveConfigMaps checks the request template and catalog SKU map ConfigMaps of a
 // supplier exist with their keys, and reads the template (it is inlined in the config).
-func (r *RoutingPolicyReconciler) resolveConfigMaps(ctx context.Context, sup *dropshipv1alpha1.Supplier, templates map[string]string) (*configMapProblem, error) {
-	var refs []dropshipv1alpha1.ConfigMapKeyReference
-	var templateRef *dropshipv1alpha1.ConfigMapKeyReference
+func (r *RoutingPolicyReconciler) resolveConfigMaps(ctx context.Context, sup *dropshipv1.Supplier, templates map[string]string) (*configMapProblem, error) {
+	var refs []dropshipv1.ConfigMapKeyReference
+	var templateRef *dropshipv1.ConfigMapKeyReference
 	if h := sup.Spec.Endpoint.HTTP; h != nil && h.Request != nil && h.Request.TemplateRef != nil {
 		templateRef = h.Request.TemplateRef
 		refs = append(refs, *templateRef)
@@ -125,7 +125,7 @@ func (r *RoutingPolicyReconciler) resolveConfigMaps(ctx context.Context, sup *dr
 		cm := &corev1.ConfigMap{}
 		err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: sup.Namespace, Name: ref.Name}, cm)
 		if apierrors.IsNotFound(err) {
-			return &configMapProblem{Reason: dropshipv1alpha1.ConfigMapNotFoundReason,
+			return &configMapProblem{Reason: dropshipv1.ConfigMapNotFoundReason,
 				Message: fmt.Sprintf("ConfigMap %q not found", ref.Name)}, nil
 		}
 		if err != nil {
@@ -133,7 +133,7 @@ func (r *RoutingPolicyReconciler) resolveConfigMaps(ctx context.Context, sup *dr
 		}
 		v, ok := cm.Data[ref.Key]
 		if !ok {
-			return &configMapProblem{Reason: dropshipv1alpha1.ConfigMapKeyMissingReason,
+			return &configMapProblem{Reason: dropshipv1.ConfigMapKeyMissingReason,
 				Message: fmt.Sprintf("ConfigMap %q lacks key %q", ref.Name, ref.Key)}, nil
 		}
 		if templateRef != nil && ref == *templateRef {
@@ -175,7 +175,7 @@ func (r *RoutingPolicyReconciler) applyWorkload(ctx context.Context, s *policySc
 }
 
 // dispatcherInputFor takes the workload settings from the policy's spec.
-func dispatcherInputFor(p *dropshipv1alpha1.RoutingPolicy, defaultImage string) *dispatcherInput {
+func dispatcherInputFor(p *dropshipv1.RoutingPolicy, defaultImage string) *dispatcherInput {
 	d := p.Spec.Dispatcher
 	in := &dispatcherInput{
 		Namespace: p.Namespace, Name: p.Name, UID: p.UID,

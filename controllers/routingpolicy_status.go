@@ -3,11 +3,11 @@ package controllers
 import (
 	"slices"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // policyOwnedStatus is the operator's part of a policy's status as read.
-func policyOwnedStatus(p *dropshipv1alpha1.RoutingPolicy) ownedStatus {
+func policyOwnedStatus(p *dropshipv1.RoutingPolicy) ownedStatus {
 	out := ownedStatus{
 		ObservedGeneration: p.Status.ObservedGeneration,
 		Conditions:         ownedConditions(p.Status.Conditions, policyOwnedConditions),
@@ -38,8 +38,8 @@ func computePolicyStatus(s *policyScope, err error) ownedStatus {
 	setReady(&conds, gen, readyInputs{
 		Suspended: p.Spec.Suspend, Err: err,
 		Deps: []string{
-			dropshipv1alpha1.SourceResolvedCondition, dropshipv1alpha1.SuppliersResolvedCondition,
-			dropshipv1alpha1.DispatcherAvailableCondition,
+			dropshipv1.SourceResolvedCondition, dropshipv1.SuppliersResolvedCondition,
+			dropshipv1.DispatcherAvailableCondition,
 		},
 		OKMessage: "the dispatcher runs the current policy",
 	})

@@ -9,7 +9,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
 )
 
@@ -77,7 +77,7 @@ func resolveSecrets(ctx context.Context, r client.Reader, namespace string, refs
 }
 
 // orderSourceSecrets are the Secrets an OrderSource refers to.
-func orderSourceSecrets(s *dropshipv1alpha1.OrderSource) []secretRef {
+func orderSourceSecrets(s *dropshipv1.OrderSource) []secretRef {
 	var refs []secretRef
 	if k := s.Spec.K3Cloud; k != nil {
 		refs = append(refs, secretRef{
@@ -95,10 +95,10 @@ func orderSourceSecrets(s *dropshipv1alpha1.OrderSource) []secretRef {
 }
 
 // supplierSecrets are the Secrets a Supplier refers to.
-func supplierSecrets(s *dropshipv1alpha1.Supplier) []secretRef {
+func supplierSecrets(s *dropshipv1.Supplier) []secretRef {
 	var refs []secretRef
 	if h := s.Spec.Endpoint.HTTP; h != nil {
-		if h.Auth.SecretRef != nil && h.Auth.Type != "" && h.Auth.Type != dropshipv1alpha1.HTTPAuthNone {
+		if h.Auth.SecretRef != nil && h.Auth.Type != "" && h.Auth.Type != dropshipv1.HTTPAuthNone {
 			refs = append(refs, secretRef{
 				Name: h.Auth.SecretRef.Name,
 				Keys: config.HTTPSecretKeys(config.HTTPAuthType(h.Auth.Type)),
@@ -118,9 +118,9 @@ func supplierSecrets(s *dropshipv1alpha1.Supplier) []secretRef {
 }
 
 // policySecrets are the Secrets a RoutingPolicy refers to itself (the Postgres DSN).
-func policySecrets(p *dropshipv1alpha1.RoutingPolicy) []secretRef {
+func policySecrets(p *dropshipv1.RoutingPolicy) []secretRef {
 	st := p.Spec.Dispatcher.Store
-	if st.Type == dropshipv1alpha1.StorePostgres && st.DSNSecretRef != nil {
+	if st.Type == dropshipv1.StorePostgres && st.DSNSecretRef != nil {
 		return []secretRef{{Name: st.DSNSecretRef.Name, Keys: []string{config.SecretKeyDSN}}}
 	}
 	return nil

@@ -14,7 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // reconcileCount is how many reconciles a controller finished, from its metrics.
@@ -56,7 +56,7 @@ func resourceVersions(t *testing.T, ns string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	lists := []client.ObjectList{
-		&dropshipv1alpha1.OrderSourceList{}, &dropshipv1alpha1.SupplierList{}, &dropshipv1alpha1.RoutingPolicyList{},
+		&dropshipv1.OrderSourceList{}, &dropshipv1.SupplierList{}, &dropshipv1.RoutingPolicyList{},
 		&corev1.ConfigMapList{}, &corev1.ServiceList{},
 	}
 	for _, l := range lists {
@@ -74,15 +74,15 @@ func resourceVersions(t *testing.T, ns string) map[string]string {
 func metaItems(l client.ObjectList) ([]metav1.Object, error) {
 	var out []metav1.Object
 	switch l := l.(type) {
-	case *dropshipv1alpha1.OrderSourceList:
+	case *dropshipv1.OrderSourceList:
 		for i := range l.Items {
 			out = append(out, &l.Items[i])
 		}
-	case *dropshipv1alpha1.SupplierList:
+	case *dropshipv1.SupplierList:
 		for i := range l.Items {
 			out = append(out, &l.Items[i])
 		}
-	case *dropshipv1alpha1.RoutingPolicyList:
+	case *dropshipv1.RoutingPolicyList:
 		for i := range l.Items {
 			out = append(out, &l.Items[i])
 		}
@@ -105,9 +105,9 @@ func TestIdleReconcileWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	makeAvailable(t, w.deployment(t), true)
-	expectCondition(t, w.policy, dropshipv1alpha1.ReadyCondition, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason)
-	expectCondition(t, w.a, dropshipv1alpha1.ReadyCondition, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason)
-	expectCondition(t, w.source, dropshipv1alpha1.ReadyCondition, metav1.ConditionTrue, dropshipv1alpha1.SucceededReason)
+	expectCondition(t, w.policy, dropshipv1.ReadyCondition, metav1.ConditionTrue, dropshipv1.SucceededReason)
+	expectCondition(t, w.a, dropshipv1.ReadyCondition, metav1.ConditionTrue, dropshipv1.SucceededReason)
+	expectCondition(t, w.source, dropshipv1.ReadyCondition, metav1.ConditionTrue, dropshipv1.SucceededReason)
 
 	// Settle: no write for a while.
 	var before map[string]int

@@ -8,7 +8,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // TestPolicyStoreSwitch: moving a policy between the Postgres store (N replicas, rolling
@@ -21,7 +21,7 @@ func TestPolicyStoreSwitch(t *testing.T) {
 	create(t, secret(w.ns, "pg", map[string]string{"dsn": secretValue}))
 	w.deployment(t)
 
-	update := func(mut func(*dropshipv1alpha1.RoutingPolicy)) {
+	update := func(mut func(*dropshipv1.RoutingPolicy)) {
 		t.Helper()
 		if err := k8sClient.Get(ctx, client.ObjectKeyFromObject(w.policy), w.policy); err != nil {
 			t.Fatal(err)
@@ -48,16 +48,16 @@ func TestPolicyStoreSwitch(t *testing.T) {
 		})
 	}
 
-	update(func(p *dropshipv1alpha1.RoutingPolicy) {
+	update(func(p *dropshipv1.RoutingPolicy) {
 		p.Spec.Dispatcher.Replicas = 3
-		p.Spec.Dispatcher.Store = dropshipv1alpha1.Store{Type: dropshipv1alpha1.StorePostgres,
-			DSNSecretRef: &dropshipv1alpha1.SecretReference{Name: "pg"}}
+		p.Spec.Dispatcher.Store = dropshipv1.Store{Type: dropshipv1.StorePostgres,
+			DSNSecretRef: &dropshipv1.SecretReference{Name: "pg"}}
 	})
 	expect(3, appsv1.RollingUpdateDeploymentStrategyType, true)
 
-	update(func(p *dropshipv1alpha1.RoutingPolicy) {
+	update(func(p *dropshipv1.RoutingPolicy) {
 		p.Spec.Dispatcher.Replicas = 1
-		p.Spec.Dispatcher.Store = dropshipv1alpha1.Store{Type: dropshipv1alpha1.StoreSQLite}
+		p.Spec.Dispatcher.Store = dropshipv1.Store{Type: dropshipv1.StoreSQLite}
 	})
 	expect(1, appsv1.RecreateDeploymentStrategyType, false)
 }

@@ -12,7 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // SupplierReconciler checks that the Secrets a Supplier refers to exist and hold the keys
@@ -32,12 +32,12 @@ type SupplierReconciler struct {
 
 // Reconcile resolves one Supplier's credentials.
 func (r *SupplierReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
-	s := &dropshipv1alpha1.Supplier{}
+	s := &dropshipv1.Supplier{}
 	if err := r.Client.Get(ctx, req.NamespacedName, s); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	ctx = ctrl.LoggerInto(ctx, ctrl.LoggerFrom(ctx).WithValues("supplier", req.Name))
-	patcher := newStatusPatcher(r.Client, dropshipv1alpha1.GroupVersion.WithKind(dropshipv1alpha1.SupplierKind), ownedStatus{
+	patcher := newStatusPatcher(r.Client, dropshipv1.GroupVersion.WithKind(dropshipv1.SupplierKind), ownedStatus{
 		ObservedGeneration: s.Status.ObservedGeneration,
 		Conditions:         ownedConditions(s.Status.Conditions, credentialsOwnedConditions),
 	})
@@ -58,9 +58,9 @@ func (r *SupplierReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_
 func (r *SupplierReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("supplier").
-		For(&dropshipv1alpha1.Supplier{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		For(&dropshipv1.Supplier{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []reconcile.Request {
-			reqs, err := referrers(ctx, r.Client, &dropshipv1alpha1.SupplierList{}, indexSecrets, o.GetNamespace(), o.GetName())
+			reqs, err := referrers(ctx, r.Client, &dropshipv1.SupplierList{}, indexSecrets, o.GetNamespace(), o.GetName())
 			if err != nil {
 				ctrl.LoggerFrom(ctx).Error(err, "cannot map Secret to Suppliers", "secret", o.GetName())
 			}

@@ -25,7 +25,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // Scale of BenchmarkOperatorScale (issue 2): 1,000 Suppliers and 100 RoutingPolicies of 10
@@ -48,7 +48,7 @@ func BenchmarkOperatorScale(b *testing.B) {
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		b.Fatal(err)
 	}
-	if err := dropshipv1alpha1.AddToScheme(scheme); err != nil {
+	if err := dropshipv1.AddToScheme(scheme); err != nil {
 		b.Fatal(err)
 	}
 	root := filepath.Join("..", "..")
@@ -106,9 +106,9 @@ func BenchmarkOperatorScale(b *testing.B) {
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
 		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "intake-hmac"},
 			StringData: map[string]string{"hmacSecret": "bench"}},
-		&dropshipv1alpha1.OrderSource{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "intake"},
-			Spec: dropshipv1alpha1.OrderSourceSpec{Webhook: &dropshipv1alpha1.WebhookSource{
-				SecretRef: dropshipv1alpha1.SecretReference{Name: "intake-hmac"}}}},
+		&dropshipv1.OrderSource{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "intake"},
+			Spec: dropshipv1.OrderSourceSpec{Webhook: &dropshipv1.WebhookSource{
+				SecretRef: dropshipv1.SecretReference{Name: "intake-hmac"}}}},
 	}
 	for _, o := range objs {
 		if err := c.Create(ctx, o); err != nil {
@@ -156,15 +156,15 @@ func BenchmarkOperatorScale(b *testing.B) {
 		benchSuppliers, benchPolicies, elapsed.Round(time.Millisecond), writes, writes/objects, writesIdle-writesDone, float64(rss)/1024)
 }
 
-func benchSupplier(ns string, i int) *dropshipv1alpha1.Supplier {
+func benchSupplier(ns string, i int) *dropshipv1.Supplier {
 	name := fmt.Sprintf("supplier-%04d", i)
-	return &dropshipv1alpha1.Supplier{
+	return &dropshipv1.Supplier{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		Spec: dropshipv1alpha1.SupplierSpec{
-			Endpoint: dropshipv1alpha1.SupplierEndpoint{HTTP: &dropshipv1alpha1.HTTPEndpoint{
+		Spec: dropshipv1.SupplierSpec{
+			Endpoint: dropshipv1.SupplierEndpoint{HTTP: &dropshipv1.HTTPEndpoint{
 				URL:  "https://" + name + ".example/v1/orders",
-				Auth: dropshipv1alpha1.HTTPAuth{Type: dropshipv1alpha1.HTTPAuthNone},
-				Shipments: dropshipv1alpha1.Shipments{Mode: dropshipv1alpha1.ShipmentsPoll,
+				Auth: dropshipv1.HTTPAuth{Type: dropshipv1.HTTPAuthNone},
+				Shipments: dropshipv1.Shipments{Mode: dropshipv1.ShipmentsPoll,
 					PollURL: "https://" + name + ".example/v1/orders/{{.SupplierOrderID}}"},
 			}},
 			Regions: []string{"*"},
@@ -172,18 +172,18 @@ func benchSupplier(ns string, i int) *dropshipv1alpha1.Supplier {
 	}
 }
 
-func benchPolicy(ns string, i int) *dropshipv1alpha1.RoutingPolicy {
-	var tier dropshipv1alpha1.Tier
+func benchPolicy(ns string, i int) *dropshipv1.RoutingPolicy {
+	var tier dropshipv1.Tier
 	for j := range benchSuppliersPerPolicy {
-		tier.Suppliers = append(tier.Suppliers, dropshipv1alpha1.WeightedSupplier{
+		tier.Suppliers = append(tier.Suppliers, dropshipv1.WeightedSupplier{
 			Name: fmt.Sprintf("supplier-%04d", (i*benchSuppliersPerPolicy+j)%benchSuppliers), Weight: int32(10 + j),
 		})
 	}
-	return &dropshipv1alpha1.RoutingPolicy{
+	return &dropshipv1.RoutingPolicy{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("policy-%03d", i)},
-		Spec: dropshipv1alpha1.RoutingPolicySpec{
-			SourceRef: dropshipv1alpha1.LocalObjectReference{Name: "intake"},
-			Rules:     []dropshipv1alpha1.Rule{{Name: "all", Tiers: []dropshipv1alpha1.Tier{tier}}},
+		Spec: dropshipv1.RoutingPolicySpec{
+			SourceRef: dropshipv1.LocalObjectReference{Name: "intake"},
+			Rules:     []dropshipv1.Rule{{Name: "all", Tiers: []dropshipv1.Tier{tier}}},
 		},
 	}
 }
@@ -224,28 +224,28 @@ func createAll(b *testing.B, c client.Client, n int, mk func(int) client.Object)
 // reached the manager's cache is current but not done).
 func reconciledCount(ctx context.Context, b *testing.B, c client.Client, ns string) int {
 	var n int
-	var sups dropshipv1alpha1.SupplierList
-	var pols dropshipv1alpha1.RoutingPolicyList
-	var srcs dropshipv1alpha1.OrderSourceList
+	var sups dropshipv1.SupplierList
+	var pols dropshipv1.RoutingPolicyList
+	var srcs dropshipv1.OrderSourceList
 	for _, l := range []client.ObjectList{&sups, &pols, &srcs} {
 		if err := c.List(ctx, l, client.InNamespace(ns)); err != nil {
 			b.Fatal(err)
 		}
 	}
 	for _, s := range sups.Items {
-		if s.Status.ObservedGeneration == s.Generation && meta.IsStatusConditionTrue(s.Status.Conditions, dropshipv1alpha1.ReadyCondition) {
+		if s.Status.ObservedGeneration == s.Generation && meta.IsStatusConditionTrue(s.Status.Conditions, dropshipv1.ReadyCondition) {
 			n++
 		}
 	}
 	for _, p := range pols.Items {
 		if p.Status.ObservedGeneration == p.Generation && p.Status.Dispatcher != nil && p.Status.Dispatcher.ConfigHash != "" &&
-			meta.IsStatusConditionTrue(p.Status.Conditions, dropshipv1alpha1.SuppliersResolvedCondition) &&
-			meta.IsStatusConditionTrue(p.Status.Conditions, dropshipv1alpha1.SourceResolvedCondition) {
+			meta.IsStatusConditionTrue(p.Status.Conditions, dropshipv1.SuppliersResolvedCondition) &&
+			meta.IsStatusConditionTrue(p.Status.Conditions, dropshipv1.SourceResolvedCondition) {
 			n++
 		}
 	}
 	for _, s := range srcs.Items {
-		if s.Status.ObservedGeneration == s.Generation && meta.IsStatusConditionTrue(s.Status.Conditions, dropshipv1alpha1.ReadyCondition) {
+		if s.Status.ObservedGeneration == s.Generation && meta.IsStatusConditionTrue(s.Status.Conditions, dropshipv1.ReadyCondition) {
 			n++
 		}
 	}

@@ -22,7 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 	"github.com/dropship-operator/dropship-operator/controllers"
 	"github.com/dropship-operator/dropship-operator/internal/version"
 )
@@ -76,7 +76,7 @@ func run(ctx context.Context, o options) error {
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		return fmt.Errorf("cannot register client-go kinds: %w", err)
 	}
-	if err := dropshipv1alpha1.AddToScheme(scheme); err != nil {
+	if err := dropshipv1.AddToScheme(scheme); err != nil {
 		return fmt.Errorf("cannot register dropship.dev kinds: %w", err)
 	}
 	var tlsOpts []func(*tls.Config)
