@@ -9,6 +9,17 @@
 // Two backends implement Store and pass the same conformance suite (storetest): SQLite, the
 // embedded default for one replica, and PostgreSQL, for several replicas that claim work
 // with SELECT … FOR UPDATE SKIP LOCKED.
+//
+// What every backend guarantees (storetest checks each):
+//   - Intake is idempotent on source + bill + entry, also under concurrent calls.
+//   - Apply moves a line only along order.CanTransition, and only from the state and
+//     version the caller saw (optimistic locking): of several callers racing on one
+//     version, exactly one wins and the others get ErrConflict. A refused change writes
+//     nothing; the other changes of its batch still apply, in one transaction.
+//   - Claim never hands a line to two owners while a lease runs; an expired or released
+//     lease makes the line claimable again; a line is due at the later of NextAttemptAt
+//     and its lease's end.
+//   - Everything a call returned without error survives closing and reopening the store.
 package store
 
 import (

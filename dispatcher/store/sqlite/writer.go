@@ -27,7 +27,11 @@ func (st *statements) all() []*sql.Stmt {
 		st.begin, st.commit, st.rollback, st.savepoint, st.release, st.rollbackToSavept}
 }
 
-// tx is what a write runs against: the writer connection inside an open transaction.
+// tx is what a write runs against: the writer connection inside an open transaction. Its
+// ctx never ends: a caller's cancellation is honoured before its request starts, never
+// in the middle, because interrupting the shared connection could hit the statements of
+// other requests in the same transaction (the driver interrupts the connection, not the
+// statement).
 type tx struct {
 	ctx  context.Context
 	conn *sql.Conn
@@ -190,7 +194,7 @@ func (w *writer) commit(batch []*request) {
 			continue
 		}
 		if len(batch) == 1 {
-			errs[i] = r.fn(&tx{ctx: r.ctx, conn: w.conn, st: &w.st})
+			errs[i] = r.fn(&tx{ctx: ctx, conn: w.conn, st: &w.st})
 		} else {
 			errs[i] = w.run(r)
 		}
@@ -221,7 +225,7 @@ func (w *writer) run(r *request) error {
 	if _, err := w.st.savepoint.ExecContext(ctx); err != nil {
 		return fmt.Errorf("cannot begin savepoint: %w", err)
 	}
-	err := r.fn(&tx{ctx: r.ctx, conn: w.conn, st: &w.st})
+	err := r.fn(&tx{ctx: ctx, conn: w.conn, st: &w.st})
 	if err != nil {
 		_, rerr := w.st.rollbackToSavept.ExecContext(ctx)
 		err = errors.Join(err, rerr)
