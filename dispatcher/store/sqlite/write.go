@@ -119,7 +119,11 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]error, err
 			if args[i] == nil {
 				continue
 			}
-			r, err := t.st.change.ExecContext(t.ctx, args[i]...)
+			stmt, err := t.w.changeStmt(t.ctx, args[i])
+			if err != nil {
+				return err
+			}
+			r, err := stmt.ExecContext(t.ctx, args[i]...)
 			if err != nil {
 				return fmt.Errorf("cannot change line %q: %w", c.ID, err)
 			}

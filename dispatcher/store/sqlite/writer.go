@@ -15,7 +15,6 @@ type statements struct {
 	insertOrder *sql.Stmt
 	deleteOrder *sql.Stmt
 	insertLine  *sql.Stmt
-	change      *sql.Stmt
 	setCursor   *sql.Stmt
 
 	begin, commit, rollback              *sql.Stmt
@@ -23,7 +22,7 @@ type statements struct {
 }
 
 func (st *statements) all() []*sql.Stmt {
-	return []*sql.Stmt{st.lineState, st.insertOrder, st.deleteOrder, st.insertLine, st.change, st.setCursor,
+	return []*sql.Stmt{st.lineState, st.insertOrder, st.deleteOrder, st.insertLine, st.setCursor,
 		st.begin, st.commit, st.rollback, st.savepoint, st.release, st.rollbackToSavept}
 }
 
@@ -36,6 +35,7 @@ type tx struct {
 	ctx  context.Context
 	conn *sql.Conn
 	st   *statements
+	w    *writer
 }
 
 // request is one caller's write, run in its own savepoint of a shared transaction.
@@ -49,6 +49,7 @@ type request struct {
 type writer struct {
 	conn     *sql.Conn
 	st       statements
+	changes  map[uint32]*sql.Stmt // by change shape (see changeStmt)
 	maxBatch int
 	reqs     chan *request
 	quit     chan struct{}
@@ -59,7 +60,7 @@ type writer struct {
 }
 
 func newWriter(ctx context.Context, conn *sql.Conn, maxBatch int) (*writer, error) {
-	w := &writer{conn: conn, maxBatch: max(1, maxBatch), reqs: make(chan *request, 1024), quit: make(chan struct{}), done: make(chan struct{})}
+	w := &writer{conn: conn, changes: map[uint32]*sql.Stmt{}, maxBatch: max(1, maxBatch), reqs: make(chan *request, 1024), quit: make(chan struct{}), done: make(chan struct{})}
 	for _, p := range []struct {
 		dst   **sql.Stmt
 		query string
@@ -75,7 +76,6 @@ func newWriter(ctx context.Context, conn *sql.Conn, maxBatch int) (*writer, erro
 		{&w.st.savepoint, "SAVEPOINT req"},
 		{&w.st.release, "RELEASE req"},
 		{&w.st.rollbackToSavept, "ROLLBACK TO req"},
-		{&w.st.change, changeSQL},
 		{&w.st.setCursor, "INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value"},
 	} {
 		st, err := conn.PrepareContext(ctx, p.query)
@@ -87,32 +87,6 @@ func newWriter(ctx context.Context, conn *sql.Conn, maxBatch int) (*writer, erro
 	go w.loop()
 	return w, nil
 }
-
-// changeSQL writes one store.Change; its arguments are journal.ChangeArgs.
-const changeSQL = `UPDATE lines SET
-	state = ?1,
-	version = version + 1,
-	supplier = COALESCE(?2, supplier),
-	rule = COALESCE(?3, rule),
-	tier = COALESCE(?4, tier),
-	explain = COALESCE(?5, explain),
-	tried = CASE WHEN ?6 = '' OR EXISTS (SELECT 1 FROM json_each(tried) WHERE value = ?6)
-		THEN tried ELSE json_insert(tried, '$[#]', ?6) END,
-	idempotency_key = COALESCE(?7, idempotency_key),
-	attempts = COALESCE(?8, attempts),
-	next_attempt_at = COALESCE(?9, next_attempt_at),
-	supplier_order_id = COALESCE(?10, supplier_order_id),
-	purchase_order_no = COALESCE(?11, purchase_order_no),
-	shipment = COALESCE(?12, shipment),
-	shipment_written_back = COALESCE(?13, shipment_written_back),
-	reason = COALESCE(?14, reason),
-	last_response = COALESCE(?15, last_response),
-	updated_at = ?16,
-	accepted_at = CASE WHEN ?1 = 'Accepted' THEN ?16 ELSE accepted_at END,
-	lease_owner = CASE WHEN ?17 THEN '' ELSE lease_owner END,
-	lease_until = CASE WHEN ?17 THEN 0 ELSE lease_until END,
-	due_at = MAX(COALESCE(?9, next_attempt_at), CASE WHEN ?17 THEN 0 ELSE lease_until END)
-WHERE id = ?18 AND state = ?19 AND version = ?20`
 
 // do runs fn in the next group commit and waits for the commit. When ctx ends first, the
 // write may still be committed; when ctx has ended before the writer reaches it, it is not.
@@ -194,7 +168,7 @@ func (w *writer) commit(batch []*request) {
 			continue
 		}
 		if len(batch) == 1 {
-			errs[i] = r.fn(&tx{ctx: ctx, conn: w.conn, st: &w.st})
+			errs[i] = r.fn(&tx{ctx: ctx, conn: w.conn, st: &w.st, w: w})
 		} else {
 			errs[i] = w.run(r)
 		}
@@ -225,7 +199,7 @@ func (w *writer) run(r *request) error {
 	if _, err := w.st.savepoint.ExecContext(ctx); err != nil {
 		return fmt.Errorf("cannot begin savepoint: %w", err)
 	}
-	err := r.fn(&tx{ctx: ctx, conn: w.conn, st: &w.st})
+	err := r.fn(&tx{ctx: ctx, conn: w.conn, st: &w.st, w: w})
 	if err != nil {
 		_, rerr := w.st.rollbackToSavept.ExecContext(ctx)
 		err = errors.Join(err, rerr)
@@ -242,6 +216,9 @@ func (w *writer) close() error {
 	<-w.done
 	var errs []error
 	for _, st := range w.st.all() {
+		errs = append(errs, st.Close())
+	}
+	for _, st := range w.changes {
 		errs = append(errs, st.Close())
 	}
 	errs = append(errs, w.conn.Close())
