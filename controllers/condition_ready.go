@@ -7,11 +7,14 @@ import (
 	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
-// readyInputs decide Ready: a suspended object is not Ready; a transient reconcile error
-// makes it Unknown; otherwise the first of Deps that is not True gives Ready its status,
+// readyInputs decide Ready: a suspended object is not Ready; a spec that passed admission
+// but cannot be rendered is False/InvalidSpec (terminal: Stalled until the spec changes);
+// a transient reconcile error makes it Unknown; otherwise the first of Deps that is not True gives Ready its status,
 // reason and message, and when every one is True Ready is True with OKMessage.
 type readyInputs struct {
 	Suspended bool
+	// Invalid says why the spec cannot be rendered; empty when it can.
+	Invalid   string
 	Err       error
 	Deps      []string
 	OKMessage string
@@ -21,6 +24,10 @@ func setReady(conds *[]metav1.Condition, gen int64, in readyInputs) {
 	const t = dropshipv1.ReadyCondition
 	if in.Suspended {
 		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1.SuspendedReason, "reconciliation is suspended")
+		return
+	}
+	if in.Invalid != "" {
+		setCondition(conds, gen, t, metav1.ConditionFalse, dropshipv1.InvalidSpecReason, in.Invalid)
 		return
 	}
 	for _, d := range in.Deps {

@@ -109,6 +109,20 @@ func TestSetReadyStalledReconciling(t *testing.T) {
 				cond("SourceResolved", "True", "Succeeded", "ok"),
 			},
 		},
+		"invalid spec": {
+			reason: "a spec that cannot be rendered is terminal: Ready False and Stalled, not retried",
+			conds: []metav1.Condition{
+				cond("SourceResolved", "True", "Succeeded", "ok"),
+				cond("DispatcherAvailable", "False", "DeploymentUnavailable", "not yet"),
+			},
+			in: readyInputs{Deps: deps, Invalid: "invalid dispatcher config: rules[0].name: is required"},
+			want: []metav1.Condition{
+				cond("DispatcherAvailable", "False", "DeploymentUnavailable", "not yet"),
+				cond("Ready", "False", "InvalidSpec", "invalid dispatcher config: rules[0].name: is required"),
+				cond("SourceResolved", "True", "Succeeded", "ok"),
+				cond("Stalled", "True", "InvalidSpec", "invalid dispatcher config: rules[0].name: is required"),
+			},
+		},
 		"suspended": {
 			reason: "a suspended object is neither Reconciling nor Stalled",
 			conds:  []metav1.Condition{cond("Stalled", "True", "SecretNotFound", "old")},

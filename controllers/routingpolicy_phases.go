@@ -31,6 +31,8 @@ type policyScope struct {
 	dispatcher        dispatcherFacts
 	heartbeat         heartbeatFacts
 	configHash        string
+	// invalid says why the spec cannot be rendered (terminal until the spec changes).
+	invalid string
 }
 
 // blocked is true when a reference is missing: nothing is rendered until it appears.
@@ -151,9 +153,15 @@ func (r *RoutingPolicyReconciler) applyWorkload(ctx context.Context, s *policySc
 	p := s.policy
 	cfg, secrets, configMaps, err := buildConfig(configInput{Policy: p, Source: s.source, Suppliers: s.suppliers, Templates: s.templates})
 	if err != nil {
-		return ctrl.Result{}, err
+		s.invalid = err.Error()
+		return ctrl.Result{}, nil
 	}
 	r.setReporting(cfg)
+	if err := cfg.Validate(); err != nil {
+		// The last line of defence: a config the dispatcher would refuse is never rolled out.
+		s.invalid = err.Error()
+		return ctrl.Result{}, nil
+	}
 	in := dispatcherInputFor(p, r.DispatcherImage)
 	in.Config, in.Secrets, in.ConfigMaps = cfg, secrets, configMaps
 	w, err := renderWorkload(in)

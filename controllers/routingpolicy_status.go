@@ -36,7 +36,7 @@ func computePolicyStatus(s *policyScope, err error) ownedStatus {
 		setHeartbeat(&conds, p.Status.Conditions, gen, s.heartbeat)
 	}
 	setReady(&conds, gen, readyInputs{
-		Suspended: p.Spec.Suspend, Err: err,
+		Suspended: p.Spec.Suspend, Err: err, Invalid: s.invalid,
 		Deps: []string{
 			dropshipv1.SourceResolvedCondition, dropshipv1.SuppliersResolvedCondition,
 			dropshipv1.DispatcherAvailableCondition,
