@@ -66,8 +66,11 @@ func TestCrashSafety(t *testing.T) {
 		}
 	}()
 
+	// Kills are spread over the feeding (about 1,000 orders/s get in with restarts):
+	// each after a random 0.5–1.5 × n/kills milliseconds.
+	gap := time.Duration(n/kills) * time.Millisecond
 	for k := 0; k < kills; k++ {
-		time.Sleep(time.Duration(300+rand.IntN(1200)) * time.Millisecond)
+		time.Sleep(gap/2 + time.Duration(rand.Int64N(int64(gap))))
 		t.Logf("kill %d/%d after %d orders posted", k+1, kills, posted.Load())
 		p.kill()
 		p = startDispatcher(t, env, lease)
