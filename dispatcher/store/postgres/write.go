@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/dropship-operator/dropship-operator/dispatcher/order"
 	"github.com/dropship-operator/dropship-operator/dispatcher/store"
@@ -62,12 +63,18 @@ func (s *Store) IntakeBatch(ctx context.Context, orders []*order.Order) ([]store
 	results := make([]store.IntakeResult, len(ins))
 	var orphans []int64
 	err := func() error {
-		br := s.pool.SendBatch(ctx, b)
-		defer br.Close()
+		// One order is one statement: no batch needed.
+		row := func() pgx.Row { return s.pool.QueryRow(ctx, b.QueuedQueries[0].SQL, b.QueuedQueries[0].Arguments...) }
+		var br pgx.BatchResults
+		if len(ins) > 1 {
+			br = s.pool.SendBatch(ctx, b)
+			defer br.Close()
+			row = br.QueryRow
+		}
 		for k, in := range ins {
 			var oid int64
 			var inserted []string
-			if err := br.QueryRow().Scan(&oid, &inserted); err != nil {
+			if err := row().Scan(&oid, &inserted); err != nil {
 				return fmt.Errorf("cannot insert order %q: %w", in.Order.BillNo, err)
 			}
 			fresh := make(map[string]bool, len(inserted))
@@ -85,7 +92,11 @@ func (s *Store) IntakeBatch(ctx context.Context, orders []*order.Order) ([]store
 				orphans = append(orphans, oid)
 			}
 		}
-		return br.Close()
+		if br != nil {
+			// Close reports what the end of the implicit transaction says (its commit).
+			return br.Close()
+		}
+		return nil
 	}()
 	if err == nil && len(orphans) > 0 {
 		// A repeated delivery brought no new line: drop the order row it left.
@@ -160,13 +171,21 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]error, err
 	}
 	var missed []int
 	err := func() error {
-		br := s.pool.SendBatch(ctx, b)
-		defer br.Close()
+		// A lone change is one statement: no batch needed.
+		exec := func() (pgconn.CommandTag, error) {
+			return s.pool.Exec(ctx, changeSQL, b.QueuedQueries[0].Arguments...)
+		}
+		var br pgx.BatchResults
+		if b.Len() > 1 {
+			br = s.pool.SendBatch(ctx, b)
+			defer br.Close()
+			exec = br.Exec
+		}
 		for i, c := range changes {
 			if args[i] == nil {
 				continue
 			}
-			tag, err := br.Exec()
+			tag, err := exec()
 			if err != nil {
 				return fmt.Errorf("cannot change line %q: %w", c.ID, err)
 			}
@@ -176,7 +195,11 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]error, err
 				missed = append(missed, i)
 			}
 		}
-		return br.Close()
+		if br != nil {
+			// Close reports what the end of the implicit transaction says (its commit).
+			return br.Close()
+		}
+		return nil
 	}()
 	for _, i := range missed {
 		if err != nil {
