@@ -3,8 +3,11 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -72,6 +75,29 @@ func TestSupplierCredentialsRecover(t *testing.T) {
 		}
 	}
 	assertNoSecretData(t, sup.Status.Conditions)
+
+	// One Event per change of Ready, reason = condition reason, no Secret data.
+	eventually(t, "events", func() error {
+		var list eventsv1.EventList
+		if err := k8sClient.List(ctx, &list, client.InNamespace(ns)); err != nil {
+			return err
+		}
+		got := map[string]int{}
+		for _, e := range list.Items {
+			if e.Regarding.Name != sup.Name || e.Regarding.Kind != "Supplier" {
+				continue
+			}
+			got[e.Type+"/"+e.Reason]++
+			if strings.Contains(e.Note, secretValue) {
+				t.Errorf("event %s holds Secret data", e.Reason)
+			}
+		}
+		want := map[string]int{"Warning/SecretNotFound": 1, "Warning/SecretKeyMissing": 1, "Normal/Succeeded": 1}
+		if d := cmp.Diff(want, got); d != "" {
+			return fmt.Errorf("events (-want +got):\n%s", d)
+		}
+		return nil
+	})
 }
 
 func TestOrderSourceCredentialsByMode(t *testing.T) {
