@@ -164,10 +164,11 @@ kubeconform-schemas: $(SCHEMAS)/.stamp ## Generate JSON schemas (Kubernetes 1.37
 $(SCHEMAS)/.stamp: hack/kubeconform/main.go $(wildcard config/crd/bases/*.yaml)
 	cd hack/k8s && go mod download k8s.io/kubernetes
 	rm -rf $(SCHEMAS) && mkdir -p $(SCHEMAS)
+	promcrds=$$(go mod download -json github.com/prometheus-operator/prometheus-operator@$(PROMETHEUS_OPERATOR_VERSION) | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')/example/prometheus-operator-crd; \
 	go run ./hack/kubeconform -swagger $(K8S_SWAGGER) -out $(SCHEMAS)/k8s \
-	  -crds config/crd/bases \
-	  -crds $$(go mod download -json github.com/prometheus-operator/prometheus-operator@$(PROMETHEUS_OPERATOR_VERSION) | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')/example/prometheus-operator-crd \
-	  -crds-out $(SCHEMAS)/crds
+	  -crds config/crd/bases -crds $$promcrds -crds-out $(SCHEMAS)/crds && \
+	mkdir -p $(SCHEMAS)/monitoring-crds && \
+	cp $$promcrds/monitoring.coreos.com_servicemonitors.yaml $$promcrds/monitoring.coreos.com_prometheusrules.yaml $(SCHEMAS)/monitoring-crds/
 	touch $@
 
 .PHONY: chart-tools

@@ -87,8 +87,25 @@ func (c *cluster) kubectl(t *testing.T, stdin []byte, args ...string) []byte {
 func (c *cluster) install(t *testing.T, manifest []byte) {
 	t.Helper()
 	c.kubectl(t, manifest, "apply", "--server-side", "--field-manager=dropship-install", "-f", "-")
-	c.kubectl(t, nil, "wait", "--for=condition=Established", "--timeout=60s",
-		"crd/ordersources.dropship.dev", "crd/suppliers.dropship.dev", "crd/routingpolicies.dropship.dev")
+	c.waitEstablished(t, "ordersources.dropship.dev", "suppliers.dropship.dev", "routingpolicies.dropship.dev")
+}
+
+// waitEstablished waits until the API server serves the CRDs.
+func (c *cluster) waitEstablished(t *testing.T, crds ...string) {
+	t.Helper()
+	args := []string{"--kubeconfig", c.kubeconfig, "wait", "--for=condition=Established", "--timeout=10s"}
+	for _, crd := range crds {
+		args = append(args, "crd/"+crd)
+	}
+	// kubectl wait fails at once on a CRD whose status is not written yet: retry.
+	var out []byte
+	var err error
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
+		if out, err = exec.Command(tool(t, "k8s/kubectl"), args...).CombinedOutput(); err == nil {
+			return
+		}
+	}
+	t.Fatalf("CRDs %v not established: %v\n%s", crds, err, out)
 }
 
 // tokenKubeconfig is a kubeconfig that authenticates as a ServiceAccount with a bound token.

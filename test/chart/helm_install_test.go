@@ -33,8 +33,7 @@ func TestHelmLifecycle(t *testing.T) {
 
 	// The README's install command.
 	helm("install", release, chartDir, "--namespace", namespace, "--create-namespace")
-	c.kubectl(t, nil, "wait", "--for=condition=Established", "--timeout=60s",
-		"crd/ordersources.dropship.dev", "crd/suppliers.dropship.dev", "crd/routingpolicies.dropship.dev")
+	c.waitEstablished(t, "ordersources.dropship.dev", "suppliers.dropship.dev", "routingpolicies.dropship.dev")
 	if _, err := c.clientset.AppsV1().Deployments(namespace).Get(ctx, release, metav1.GetOptions{}); err != nil {
 		t.Fatalf("helm install did not create the manager Deployment: %v", err)
 	}

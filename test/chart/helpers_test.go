@@ -16,9 +16,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 const (
@@ -26,6 +28,16 @@ const (
 	namespace   = "dropship-system"
 	kubeVersion = "1.37.2"
 )
+
+func TestMain(m *testing.M) {
+	// envtest logs through controller-runtime; the tests print what matters themselves.
+	ctrllog.SetLogger(logr.Discard())
+	code := m.Run()
+	if managerBin != "" {
+		_ = os.RemoveAll(filepath.Dir(managerBin))
+	}
+	os.Exit(code)
+}
 
 // root is the repository's top directory.
 var root = func() string {

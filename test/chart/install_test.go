@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,20 +23,41 @@ import (
 func TestInstallChart(t *testing.T) {
 	cases := map[string]struct {
 		values string
-		// prepare runs before the install (namespaced installs need their namespaces).
-		prepare []string
+		// namespaces must exist before the install (a namespaced install's, the dashboard's).
+		namespaces []string
+		// crds are installed first (Prometheus Operator's, for the monitoring objects).
+		crds string
 	}{
 		"cluster-wide": {values: ""},
-		"namespaced":   {values: valueSets["watch-namespaces"], prepare: []string{"shop"}},
+		"namespaced":   {values: valueSets["watch-namespaces"], namespaces: []string{"shop"}},
+		"monitoring": {
+			values: valueSets["monitoring"], namespaces: []string{"monitoring"},
+			crds: filepath.Join(root, "bin", "schemas", "monitoring-crds"),
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			manifest := mustTemplate(t, tc.values, "--include-crds")
 			c := startCluster(t)
-			for _, ns := range append([]string{namespace}, tc.prepare...) {
+			for _, ns := range append([]string{namespace}, tc.namespaces...) {
 				c.kubectl(t, nil, "create", "namespace", ns)
 			}
+			if tc.crds != "" {
+				if _, err := os.Stat(tc.crds); err != nil {
+					t.Fatalf("Prometheus Operator's CRDs are missing (%v): run make kubeconform-schemas", err)
+				}
+				c.kubectl(t, nil, "apply", "--server-side", "-f", tc.crds)
+				c.waitEstablished(t, "servicemonitors.monitoring.coreos.com", "prometheusrules.monitoring.coreos.com")
+			}
 			c.install(t, manifest)
+			// Every rendered object is on the server.
+			for _, o := range decode(t, manifest) {
+				args := []string{"get", o.GetKind() + "." + o.GroupVersionKind().Group, o.GetName()}
+				if o.GetNamespace() != "" {
+					args = append(args, "-n", o.GetNamespace())
+				}
+				c.kubectl(t, nil, args...)
+			}
 			d, err := c.clientset.AppsV1().Deployments(namespace).Get(context.Background(), release, metav1.GetOptions{})
 			if err != nil {
 				t.Fatalf("the chart's Deployment is not on the server: %v", err)
@@ -45,7 +67,7 @@ func TestInstallChart(t *testing.T) {
 			c.applySamples(t)
 			c.waitPolicyReady(t, m, "shop", "main")
 			checkDispatcherServiceMonitor(t, c, "shop")
-			if tc.values != "" {
+			if len(d.Spec.Template.Spec.Containers[0].Args) > 0 && slices.ContainsFunc(d.Spec.Template.Spec.Containers[0].Args, func(a string) bool { return strings.HasPrefix(a, "--watch-namespace=") }) {
 				sa := "--as=system:serviceaccount:" + namespace + ":" + d.Spec.Template.Spec.ServiceAccountName
 				if out := c.canI(t, "list", "routingpolicies.dropship.dev", "-n", "shop", sa); out != "yes" {
 					t.Errorf("the manager may not list RoutingPolicies in its watched namespace: %s", out)
@@ -119,24 +141,24 @@ func checkSecureMetrics(t *testing.T, c *cluster, m *manager, readerRole string)
 	if code, _ := m.scrape(t, ""); code != http.StatusUnauthorized && code != http.StatusForbidden {
 		t.Errorf("anonymous scrape: got %d, want 401 or 403", code)
 	}
-	c.kubectl(t, nil, "create", "namespace", "monitoring")
-	c.kubectl(t, nil, "-n", "monitoring", "create", "serviceaccount", "intruder")
-	if code, _ := m.scrape(t, c.token(t, "monitoring", "intruder")); code != http.StatusForbidden {
+	c.kubectl(t, nil, "create", "namespace", "scrapers")
+	c.kubectl(t, nil, "-n", "scrapers", "create", "serviceaccount", "intruder")
+	if code, _ := m.scrape(t, c.token(t, "scrapers", "intruder")); code != http.StatusForbidden {
 		t.Errorf("scrape by an unbound ServiceAccount: got %d, want 403", code)
 	}
 	// A distinct ServiceAccount: the manager caches denials for a while.
-	c.kubectl(t, nil, "-n", "monitoring", "create", "serviceaccount", "prometheus")
-	c.kubectl(t, nil, "create", "clusterrolebinding", "prometheus-metrics", "--clusterrole="+readerRole, "--serviceaccount=monitoring:prometheus")
+	c.kubectl(t, nil, "-n", "scrapers", "create", "serviceaccount", "prometheus")
+	c.kubectl(t, nil, "create", "clusterrolebinding", "prometheus-metrics", "--clusterrole="+readerRole, "--serviceaccount=scrapers:prometheus")
 	// Scrape once the API server's RBAC sees the binding (a denial would be cached).
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		if c.canI(t, "get", "/metrics", "--as=system:serviceaccount:monitoring:prometheus") == "yes" {
+		if c.canI(t, "get", "/metrics", "--as=system:serviceaccount:scrapers:prometheus") == "yes" {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the metrics-reader binding did not take effect")
 		}
 	}
-	code, body := m.scrape(t, c.token(t, "monitoring", "prometheus"))
+	code, body := m.scrape(t, c.token(t, "scrapers", "prometheus"))
 	if code != http.StatusOK || !strings.Contains(body, "controller_runtime_") {
 		t.Errorf("scrape by the metrics reader: got %d, want 200 with controller-runtime metrics; body starts %.200q", code, body)
 	}
