@@ -367,10 +367,16 @@ func giveBack(l *store.Line, at time.Time) store.Change {
 		Attempts: ptr(l.Attempts - 1), NextAttemptAt: ptr(at), ReleaseLease: true}
 }
 
+// commitLoop journals outcomes in batches: it takes what is waiting and, when that is
+// little, waits up to gatherWindow for more, so the journal sees few, large writes.
 func (d *Deliverer) commitLoop() {
+	const gatherWindow = 2 * time.Millisecond
 	batch := make([]result, 0, d.opts.BatchSize)
+	timer := time.NewTimer(gatherWindow)
+	timer.Stop()
 	for r := range d.results {
 		batch = append(batch[:0], r)
+		timer.Reset(gatherWindow)
 	fill:
 		for len(batch) < d.opts.BatchSize {
 			select {
@@ -379,10 +385,11 @@ func (d *Deliverer) commitLoop() {
 					break fill
 				}
 				batch = append(batch, r)
-			default:
+			case <-timer.C:
 				break fill
 			}
 		}
+		timer.Stop()
 		d.commit(batch)
 	}
 }

@@ -26,17 +26,18 @@ const routeWorkers = 3
 // routed lines to delivery in the same store batch.
 func (p *Pipeline) routeLoop(ctx context.Context) {
 	var wg sync.WaitGroup
-	for range routeWorkers {
+	for i := range routeWorkers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p.routeWorker(ctx)
+			p.routeWorker(ctx, i == 0)
 		}()
 	}
 	wg.Wait()
 }
 
-func (p *Pipeline) routeWorker(ctx context.Context) {
+// routeWorker routes fresh lines; the one with claims set also claims from the journal.
+func (p *Pipeline) routeWorker(ctx context.Context, claims bool) {
 	t := time.NewTicker(p.opts.Tick)
 	defer t.Stop()
 	for {
@@ -64,7 +65,7 @@ func (p *Pipeline) routeWorker(ctx context.Context) {
 			}
 			continue
 		}
-		for ctx.Err() == nil && len(p.fresh) == 0 {
+		for claims && ctx.Err() == nil && len(p.fresh) == 0 {
 			n, err := p.routeClaimed(ctx)
 			if err != nil {
 				if ctx.Err() == nil {
