@@ -178,9 +178,9 @@ func (m Metrics) Sum(name string, labels ...string) float64 {
 
 // Progress are the line counts of the journal (dropship_lines by state).
 type Progress struct {
-	Orders                                        float64
-	Lines, Dispatched, Recorded, Shipped, Closed  float64
-	DeadLettered, Shadowed, Backlog, InFlight     float64
+	Orders                                       float64
+	Lines, Dispatched, Recorded, Shipped, Closed float64
+	DeadLettered, Shadowed, Backlog, InFlight    float64
 }
 
 // Progress reads the journal's counts from /metrics.
