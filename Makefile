@@ -79,6 +79,15 @@ build: ## Build manager, dispatcher and dropship-sim into bin/.
 run: manifests generate ## Run the manager against the cluster in $KUBECONFIG.
 	go run ./cmd/manager
 
+##@ Demo
+
+DEMO_ORDERS ?= 10000
+DEMO_EXIT   ?=
+
+.PHONY: demo
+demo: k8s-bins build ## Run the whole chain on this machine and tell its story (DEMO_ORDERS=10000; DEMO_EXIT=1 exits after the summary).
+	DEMO_ORDERS=$(DEMO_ORDERS) DEMO_EXIT=$(DEMO_EXIT) go run ./hack/demo
+
 ##@ Test
 
 .PHONY: test
