@@ -109,7 +109,8 @@ func (d *demo) run(ctx context.Context, dir, bin string) error {
 		RepoRoot: root, BinDir: binDir, K8sBinDir: filepath.Join(binDir, "k8s"), WorkDir: work,
 		Sim: harness.SimOptions{Orders: seeded, TrickleOrders: trickled, TrickleFor: trickleFor,
 			Latency: 15 * time.Millisecond, Jitter: 30 * time.Millisecond, ShipDelay: 3 * time.Second},
-		Log: d.logger(),
+		ReportingInterval: 3 * time.Second,
+		Log:               d.logger(),
 	})
 	if err != nil {
 		return err

@@ -31,7 +31,10 @@ type Options struct {
 	// WorkDir receives the kubeconfig, the logs and the pods' files.
 	WorkDir string
 	Sim     SimOptions
-	Log     logr.Logger
+	// ReportingInterval is how often dispatchers report status into the custom resources
+	// (the manager's --dispatcher-reporting-interval); the manager's default when 0.
+	ReportingInterval time.Duration
+	Log               logr.Logger
 }
 
 // Env is the running chain. Stop it with Stop.
@@ -142,8 +145,12 @@ func (e *Env) startManager(ctx context.Context) error {
 	}
 	probe := fmt.Sprintf("127.0.0.1:%d", port)
 	e.opts.Log.Info("starting the manager")
+	args := []string{"--metrics-bind-address=0", "--health-probe-bind-address=" + probe}
+	if e.opts.ReportingInterval > 0 {
+		args = append(args, "--dispatcher-reporting-interval="+e.opts.ReportingInterval.String())
+	}
 	e.manager, err = startProcess("manager", filepath.Join(e.opts.BinDir, "manager"), filepath.Join(e.opts.WorkDir, "manager.log"),
-		[]string{"KUBECONFIG=" + e.Kubeconfig}, "--metrics-bind-address=0", "--health-probe-bind-address="+probe)
+		[]string{"KUBECONFIG=" + e.Kubeconfig}, args...)
 	if err != nil {
 		return err
 	}
