@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"sync"
 
 	"github.com/go-logr/logr"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/dropship-operator/dropship-operator/dispatcher/app"
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
@@ -21,15 +19,11 @@ func startReporting(ctx context.Context, cfg *config.DispatcherConfig, d *app.Di
 		log.Info("status reporting is off")
 		return func() {}, nil
 	}
-	rc, err := clientcmd.BuildConfigFromFlags("", os.Getenv("KUBECONFIG"))
-	if err != nil {
-		return nil, fmt.Errorf("cannot configure the Kubernetes client for policy %q: %w", cfg.Policy.String(), err)
-	}
 	identity := os.Getenv("POD_NAME")
 	if identity == "" {
 		identity, _ = os.Hostname()
 	}
-	rep, err := d.NewReporter(rc, identity)
+	rep, err := d.NewReporter(os.Getenv("KUBECONFIG"), identity)
 	if err != nil {
 		return nil, err
 	}

@@ -3,17 +3,16 @@ package app
 import (
 	"fmt"
 
-	"k8s.io/client-go/rest"
-
 	"github.com/dropship-operator/dropship-operator/dispatcher/kube"
 	"github.com/dropship-operator/dropship-operator/dispatcher/routing"
 )
 
 // NewReporter builds the status reporter of d (cfg.Reporting): it gathers d's health
 // snapshots, routing allocation and journal counts and writes them into the policy's
-// custom resources through rc while this replica holds the reporting Lease. identity
-// names the replica (POD_NAME). Run the reporter next to Run.
-func (d *Dispatcher) NewReporter(rc *rest.Config, identity string) (*kube.Reporter, error) {
+// custom resources while this replica holds the reporting Lease. kubeconfig names the
+// cluster ("" in a pod: the in-cluster configuration); identity names the replica
+// (POD_NAME). Run the reporter next to Run.
+func (d *Dispatcher) NewReporter(kubeconfig, identity string) (*kube.Reporter, error) {
 	// The engine is pure: a second compilation of the same document decides the same.
 	engine, err := routing.Compile(d.cfg)
 	if err != nil {
@@ -24,8 +23,8 @@ func (d *Dispatcher) NewReporter(rc *rest.Config, identity string) (*kube.Report
 		names = append(names, s.Name)
 	}
 	g := &kube.Gatherer{Tracker: d.tracker, Engine: engine, Store: d.st, Adaptive: d.cfg.Adaptive, Suppliers: names}
-	return kube.New(rc, g, kube.Options{
+	return kube.New(g, kube.Options{
 		Policy: d.cfg.Policy, Source: d.cfg.Source.Name, Interval: d.cfg.Reporting.Interval.Duration,
-		LeaseName: d.cfg.Reporting.LeaseName, Identity: identity, Log: d.log.WithName("reporter"),
+		LeaseName: d.cfg.Reporting.LeaseName, Identity: identity, Kubeconfig: kubeconfig, Log: d.log.WithName("reporter"),
 	})
 }

@@ -14,13 +14,13 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 var (
-	suppliersGVR    = dropshipv1alpha1.GroupVersion.WithResource("suppliers")
-	policiesGVR     = dropshipv1alpha1.GroupVersion.WithResource("routingpolicies")
-	ordersourcesGVR = dropshipv1alpha1.GroupVersion.WithResource("ordersources")
+	suppliersGVR    = dropshipv1.GroupVersion.WithResource("suppliers")
+	policiesGVR     = dropshipv1.GroupVersion.WithResource("routingpolicies")
+	ordersourcesGVR = dropshipv1.GroupVersion.WithResource("ordersources")
 )
 
 // applyDoc is a server-side-apply request body for the status subresource: only the
@@ -56,7 +56,7 @@ func (r *Reporter) get(ctx context.Context, gvr schema.GroupVersionResource, nam
 // apply writes status with server-side apply under the policy's field manager, forcing
 // ownership of the fields named.
 func (r *Reporter) apply(ctx context.Context, gvr schema.GroupVersionResource, kind, name string, status any) error {
-	body, err := json.Marshal(applyDoc{APIVersion: dropshipv1alpha1.GroupVersion.String(), Kind: kind,
+	body, err := json.Marshal(applyDoc{APIVersion: dropshipv1.GroupVersion.String(), Kind: kind,
 		Metadata: applyMeta{Name: name, Namespace: r.opts.Policy.Namespace}, Status: status})
 	if err != nil {
 		return fmt.Errorf("cannot encode status of %s %q: %w", kind, name, err)

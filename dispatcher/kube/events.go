@@ -10,7 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // Event reasons beyond the condition reasons: a supplier's recovery.
@@ -35,13 +35,13 @@ func supplierEvent(alarmed bool, name, policy string, v verdict) (*event, bool) 
 	switch {
 	case !alarmed && v.Status == metav1.ConditionFalse:
 		action := "Deprioritize"
-		if v.Reason == dropshipv1alpha1.EjectedReason {
+		if v.Reason == dropshipv1.EjectedReason {
 			action = "Eject"
 		}
-		return &event{Kind: dropshipv1alpha1.SupplierKind, Name: name, Type: corev1.EventTypeWarning, Reason: v.Reason,
+		return &event{Kind: dropshipv1.SupplierKind, Name: name, Type: corev1.EventTypeWarning, Reason: v.Reason,
 			Action: action, Note: truncate(fmt.Sprintf("policy %s: %s", policy, v.Message), 1024)}, true
 	case alarmed && v.Status == metav1.ConditionTrue:
-		return &event{Kind: dropshipv1alpha1.SupplierKind, Name: name, Type: corev1.EventTypeNormal, Reason: recoveredReason,
+		return &event{Kind: dropshipv1.SupplierKind, Name: name, Type: corev1.EventTypeNormal, Reason: recoveredReason,
 			Action: "Restore", Note: truncate(fmt.Sprintf("policy %s: recovered: %s", policy, v.Message), 1024)}, false
 	}
 	return nil, alarmed
@@ -53,8 +53,8 @@ func supplierEvent(alarmed bool, name, policy string, v verdict) (*event, bool) 
 func deadLetterEvent(alarmed bool, policy string, grew int64, window time.Duration) (*event, bool) {
 	switch {
 	case !alarmed && grew > 0:
-		return &event{Kind: dropshipv1alpha1.RoutingPolicyKind, Name: policy, Type: corev1.EventTypeWarning,
-			Reason: dropshipv1alpha1.DeadLetteredReason, Action: "DeadLetter",
+		return &event{Kind: dropshipv1.RoutingPolicyKind, Name: policy, Type: corev1.EventTypeWarning,
+			Reason: dropshipv1.DeadLetteredReason, Action: "DeadLetter",
 			Note: fmt.Sprintf("%d lines dead-lettered in the last %s", grew, window)}, true
 	case alarmed && grew == 0:
 		return nil, false
@@ -89,7 +89,7 @@ func (r *Reporter) emit(ctx context.Context, e *event, now time.Time) {
 		Reason:              e.Reason,
 		Type:                e.Type,
 		Note:                e.Note,
-		Regarding: corev1.ObjectReference{APIVersion: dropshipv1alpha1.GroupVersion.String(), Kind: e.Kind,
+		Regarding: corev1.ObjectReference{APIVersion: dropshipv1.GroupVersion.String(), Kind: e.Kind,
 			Namespace: r.opts.Policy.Namespace, Name: e.Name, UID: e.UID},
 	}
 	if _, err := r.clients.kube.EventsV1().Events(ev.Namespace).Create(ctx, ev, metav1.CreateOptions{}); err != nil {

@@ -10,7 +10,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 	"github.com/dropship-operator/dropship-operator/dispatcher/health"
 	"github.com/dropship-operator/dropship-operator/dispatcher/order"
 	"github.com/dropship-operator/dropship-operator/dispatcher/routing"
@@ -20,17 +20,17 @@ import (
 // expected share and the actual share of accepted lines in the window, and for an Active
 // supplier that lost weight the reason in condition words (its verdict's reason, or the
 // health factor that cost it the most).
-func allocationRows(allocs []routing.Allocation, accepted map[string]int64, sups map[string]SupplierFigures) []dropshipv1alpha1.Allocation {
+func allocationRows(allocs []routing.Allocation, accepted map[string]int64, sups map[string]SupplierFigures) []dropshipv1.Allocation {
 	ruleTotal := map[string]int64{}
 	for _, a := range allocs {
 		ruleTotal[a.Rule] += accepted[a.Supplier]
 	}
-	rows := make([]dropshipv1alpha1.Allocation, 0, len(allocs))
+	rows := make([]dropshipv1.Allocation, 0, len(allocs))
 	for _, a := range allocs {
-		r := dropshipv1alpha1.Allocation{
+		r := dropshipv1.Allocation{
 			Rule: a.Rule, Supplier: a.Supplier, Tier: int32(a.Tier), BaseWeight: a.BaseWeight,
 			EffectiveWeight: int32(math.Round(a.EffectiveWeight)),
-			State:           dropshipv1alpha1.AllocationState(a.State),
+			State:           dropshipv1.AllocationState(a.State),
 			Reason:          string(a.Reason),
 		}
 		if a.ExpectedShare > 0 || a.State == routing.AllocationActive {
@@ -61,9 +61,9 @@ func weightReason(f SupplierFigures) string {
 		v float64
 		r string
 	}{
-		{fs.Success, dropshipv1alpha1.FailingReason},
-		{fs.Throttling, dropshipv1alpha1.ThrottledReason},
-		{fs.SlowShip, dropshipv1alpha1.SlowShippingReason},
+		{fs.Success, dropshipv1.FailingReason},
+		{fs.Throttling, dropshipv1.ThrottledReason},
+		{fs.SlowShip, dropshipv1.SlowShippingReason},
 		{fs.SlowLatency, "SlowLatency"},
 	} {
 		if c.v > 0 && c.v < worst {
@@ -75,7 +75,7 @@ func weightReason(f SupplierFigures) string {
 
 // effectiveWeights is the one-line summary for the Weights column: "c=12,d=44,e=44", or
 // "north: c=12,d=44; south: a=70" with several rules.
-func effectiveWeights(rows []dropshipv1alpha1.Allocation) string {
+func effectiveWeights(rows []dropshipv1.Allocation) string {
 	var rules []string
 	byRule := map[string][]string{}
 	for _, r := range rows {
@@ -101,8 +101,8 @@ func effectiveWeights(rows []dropshipv1alpha1.Allocation) string {
 
 // throughput is the policy's line counters from the journal's counts. A line counts in
 // every state it passed: a shipped line was dispatched too.
-func throughput(counts map[order.State]int64, src *SourceFigures) dropshipv1alpha1.Throughput {
-	var t dropshipv1alpha1.Throughput
+func throughput(counts map[order.State]int64, src *SourceFigures) dropshipv1.Throughput {
+	var t dropshipv1.Throughput
 	for _, n := range counts {
 		t.Received += n
 	}
@@ -140,8 +140,8 @@ const backlogSamples = 4
 // backlogSamples reports; False otherwise. history is oldest first and ends with now.
 func degraded(sups []SupplierFigures, history []sample, window time.Duration) verdict {
 	rank := map[string]int{
-		dropshipv1alpha1.EjectedReason: 0, dropshipv1alpha1.FailingReason: 1,
-		dropshipv1alpha1.ThrottledReason: 2, dropshipv1alpha1.SlowShippingReason: 3,
+		dropshipv1.EjectedReason: 0, dropshipv1.FailingReason: 1,
+		dropshipv1.ThrottledReason: 2, dropshipv1.SlowShippingReason: 3,
 	}
 	best, reason := len(rank), ""
 	var names []string
@@ -156,7 +156,7 @@ func degraded(sups []SupplierFigures, history []sample, window time.Duration) ve
 	}
 	if len(names) > 0 {
 		if reason == "" {
-			reason = dropshipv1alpha1.FailingReason
+			reason = dropshipv1.FailingReason
 		}
 		slices.Sort(names)
 		return verdict{metav1.ConditionTrue, reason, fmt.Sprintf("unhealthy suppliers: %s", joinMax(names, 5))}
@@ -165,7 +165,7 @@ func degraded(sups []SupplierFigures, history []sample, window time.Duration) ve
 		now := history[n-1]
 		for _, h := range history[:n-1] {
 			if now.At.Sub(h.At) <= window && now.DeadLettered > h.DeadLettered {
-				return verdict{metav1.ConditionTrue, dropshipv1alpha1.DeadLetteredReason,
+				return verdict{metav1.ConditionTrue, dropshipv1.DeadLetteredReason,
 					fmt.Sprintf("%d lines dead-lettered in the last %s", now.DeadLettered-h.DeadLettered, window)}
 			}
 		}
@@ -175,12 +175,12 @@ func degraded(sups []SupplierFigures, history []sample, window time.Duration) ve
 				growing = growing && history[i].Backlog > history[i-1].Backlog
 			}
 			if growing {
-				return verdict{metav1.ConditionTrue, dropshipv1alpha1.BacklogGrowingReason,
+				return verdict{metav1.ConditionTrue, dropshipv1.BacklogGrowingReason,
 					fmt.Sprintf("the backlog grew over the last %d reports", backlogSamples)}
 			}
 		}
 	}
-	return verdict{metav1.ConditionFalse, dropshipv1alpha1.SucceededReason, "every supplier is healthy and lines flow"}
+	return verdict{metav1.ConditionFalse, dropshipv1.SucceededReason, "every supplier is healthy and lines flow"}
 }
 
 // trimHistory keeps the samples within window of the newest, and at least backlogSamples.

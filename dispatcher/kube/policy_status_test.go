@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 	"github.com/dropship-operator/dropship-operator/dispatcher/health"
 	"github.com/dropship-operator/dropship-operator/dispatcher/order"
 	"github.com/dropship-operator/dropship-operator/dispatcher/routing"
@@ -26,7 +26,7 @@ func TestAllocationRows(t *testing.T) {
 			Verdict: health.Condition{Status: health.ConditionTrue, Reason: "Healthy"}},
 	}
 	accepted := map[string]int64{"c": 10, "d": 45, "e": 45}
-	want := []dropshipv1alpha1.Allocation{
+	want := []dropshipv1.Allocation{
 		{Rule: "north", Supplier: "c", BaseWeight: 40, EffectiveWeight: 0, ActualShare: "10", State: "Ejected", Reason: "Ejected", EjectedUntil: &metav1.Time{Time: until.Truncate(time.Second)}},
 		{Rule: "north", Supplier: "d", BaseWeight: 30, EffectiveWeight: 30, Share: "50", ActualShare: "45", State: "Active"},
 		{Rule: "north", Supplier: "e", BaseWeight: 30, EffectiveWeight: 15, Share: "50", ActualShare: "45", State: "Active", Reason: "Throttled"},
@@ -48,7 +48,7 @@ func TestThroughput(t *testing.T) {
 	counts := map[order.State]int64{order.StateReceived: 2, order.StateRouted: 1, order.StateSubmitted: 3, order.StateAccepted: 4,
 		order.StateRecorded: 5, order.StateShipped: 6, order.StateClosed: 7, order.StateDeadLettered: 8, order.StateRejected: 1, order.StateCancelled: 1}
 	poll := time.Date(2026, 11, 24, 4, 0, 0, 700, time.UTC)
-	want := dropshipv1alpha1.Throughput{Received: 38, Dispatched: 22, Recorded: 18, Shipped: 13, DeadLettered: 8, Backlog: 7,
+	want := dropshipv1.Throughput{Received: 38, Dispatched: 22, Recorded: 18, Shipped: 13, DeadLettered: 8, Backlog: 7,
 		LastPollTime: &metav1.Time{Time: poll.Truncate(time.Second)}}
 	if d := cmp.Diff(want, throughput(counts, &SourceFigures{LastPollTime: poll})); d != "" {
 		t.Errorf("(-want +got):\n%s", d)

@@ -7,14 +7,14 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // supplierStatusDoc is the part of Supplier.status a dispatcher applies.
 type supplierStatusDoc struct {
-	Dispatchers []dropshipv1alpha1.DispatcherHealthReport `json:"dispatchers"`
-	Health      *dropshipv1alpha1.SupplierHealth          `json:"health,omitempty"`
-	Conditions  []metav1.Condition                        `json:"conditions"`
+	Dispatchers []dropshipv1.DispatcherHealthReport `json:"dispatchers"`
+	Health      *dropshipv1.SupplierHealth          `json:"health,omitempty"`
+	Conditions  []metav1.Condition                  `json:"conditions"`
 }
 
 // reportSupplier writes one supplier's entry, merged health and Healthy condition when
@@ -27,28 +27,28 @@ func (r *Reporter) reportSupplier(ctx context.Context, f SupplierFigures, now ti
 	if !significantSupplier(prev, view) {
 		return nil
 	}
-	var cur dropshipv1alpha1.Supplier
+	var cur dropshipv1.Supplier
 	found, err := r.get(ctx, suppliersGVR, name, &cur)
 	if err != nil || !found {
 		return err
 	}
 	if prev == nil {
 		// A new leader takes the alarm over from the condition as it stands.
-		c := findCondition(cur.Status.Conditions, dropshipv1alpha1.HealthyCondition)
+		c := findCondition(cur.Status.Conditions, dropshipv1.HealthyCondition)
 		r.alarmed[name] = c != nil && c.Status == metav1.ConditionFalse
 	}
 	entry := view.Entry
 	entry.ReportedAt = &metav1.Time{Time: now.Truncate(time.Second)}
-	others := slices.DeleteFunc(slices.Clone(cur.Status.Dispatchers), func(e dropshipv1alpha1.DispatcherHealthReport) bool {
+	others := slices.DeleteFunc(slices.Clone(cur.Status.Dispatchers), func(e dropshipv1.DispatcherHealthReport) bool {
 		return e.Policy == policy
 	})
 	v := healthyVerdict(view.Verdict, others)
 	doc := supplierStatusDoc{
-		Dispatchers: []dropshipv1alpha1.DispatcherHealthReport{entry},
+		Dispatchers: []dropshipv1.DispatcherHealthReport{entry},
 		Health:      mergeHealth(append(others, entry)),
-		Conditions:  []metav1.Condition{condition(dropshipv1alpha1.HealthyCondition, v, cur.Status.Conditions, cur.Generation, now)},
+		Conditions:  []metav1.Condition{condition(dropshipv1.HealthyCondition, v, cur.Status.Conditions, cur.Generation, now)},
 	}
-	if err := r.apply(ctx, suppliersGVR, dropshipv1alpha1.SupplierKind, name, doc); err != nil {
+	if err := r.apply(ctx, suppliersGVR, dropshipv1.SupplierKind, name, doc); err != nil {
 		return err
 	}
 	r.suppliers[name] = &view
@@ -63,11 +63,11 @@ func (r *Reporter) reportSupplier(ctx context.Context, f SupplierFigures, now ti
 
 // policyStatusDoc is the part of RoutingPolicy.status a dispatcher applies.
 type policyStatusDoc struct {
-	Dispatcher       heartbeatDoc                  `json:"dispatcher"`
-	Allocation       []dropshipv1alpha1.Allocation `json:"allocation"`
-	Throughput       dropshipv1alpha1.Throughput   `json:"throughput"`
-	EffectiveWeights string                        `json:"effectiveWeights,omitempty"`
-	Conditions       []metav1.Condition            `json:"conditions"`
+	Dispatcher       heartbeatDoc            `json:"dispatcher"`
+	Allocation       []dropshipv1.Allocation `json:"allocation"`
+	Throughput       dropshipv1.Throughput   `json:"throughput"`
+	EffectiveWeights string                  `json:"effectiveWeights,omitempty"`
+	Conditions       []metav1.Condition      `json:"conditions"`
 }
 
 type heartbeatDoc struct {
@@ -89,7 +89,7 @@ func (r *Reporter) reportPolicy(ctx context.Context, f *Figures) error {
 		Degraded:   degraded(f.Suppliers, r.history, f.Window),
 	}
 	if significantPolicy(r.policy, view) {
-		var cur dropshipv1alpha1.RoutingPolicy
+		var cur dropshipv1.RoutingPolicy
 		found, err := r.get(ctx, policiesGVR, r.opts.Policy.Name, &cur)
 		if err != nil || !found {
 			return err
@@ -100,9 +100,9 @@ func (r *Reporter) reportPolicy(ctx context.Context, f *Figures) error {
 			Allocation:       view.Allocation,
 			Throughput:       view.Throughput,
 			EffectiveWeights: effectiveWeights(view.Allocation),
-			Conditions:       []metav1.Condition{condition(dropshipv1alpha1.DegradedCondition, view.Degraded, cur.Status.Conditions, cur.Generation, f.Now)},
+			Conditions:       []metav1.Condition{condition(dropshipv1.DegradedCondition, view.Degraded, cur.Status.Conditions, cur.Generation, f.Now)},
 		}
-		if err := r.apply(ctx, policiesGVR, dropshipv1alpha1.RoutingPolicyKind, r.opts.Policy.Name, doc); err != nil {
+		if err := r.apply(ctx, policiesGVR, dropshipv1.RoutingPolicyKind, r.opts.Policy.Name, doc); err != nil {
 			return err
 		}
 		r.policy = &view
@@ -118,7 +118,7 @@ func (r *Reporter) reportPolicy(ctx context.Context, f *Figures) error {
 
 // reportSource writes the OrderSource's poll figures when they changed.
 func (r *Reporter) reportSource(ctx context.Context, s *SourceFigures, now time.Time) error {
-	next := dropshipv1alpha1.OrderSourceStatus{Watermark: truncate(s.Watermark, 64), OrdersReceived: s.OrdersReceived}
+	next := dropshipv1.OrderSourceStatus{Watermark: truncate(s.Watermark, 64), OrdersReceived: s.OrdersReceived}
 	if !s.LastPollTime.IsZero() {
 		next.LastPollTime = &metav1.Time{Time: s.LastPollTime.Truncate(time.Second)}
 	}

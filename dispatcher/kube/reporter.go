@@ -15,11 +15,11 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/tools/leaderelection"
 	"k8s.io/client-go/tools/leaderelection/resourcelock"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
 )
 
@@ -39,7 +39,10 @@ type Options struct {
 	LeaseName string
 	// Identity is this replica's name in the Lease and in Events (POD_NAME).
 	Identity string
-	Log      logr.Logger
+	// Kubeconfig is the kubeconfig file to reach the API server with; empty means the
+	// pod's in-cluster configuration.
+	Kubeconfig string
+	Log        logr.Logger
 }
 
 type clients struct {
@@ -60,19 +63,23 @@ type Reporter struct {
 	suppliers map[string]*supplierView
 	alarmed   map[string]bool
 	policy    *policyView
-	source    *dropshipv1alpha1.OrderSourceStatus
+	source    *dropshipv1.OrderSourceStatus
 	history   []sample
 	dlAlarm   bool
 	policyUID types.UID
 }
 
 // New builds a Reporter; nothing runs until Run.
-func New(rc *rest.Config, src Source, opts Options) (*Reporter, error) {
+func New(src Source, opts Options) (*Reporter, error) {
 	if opts.Interval <= 0 {
 		opts.Interval = 15 * time.Second
 	}
 	if opts.Policy.Namespace == "" || opts.Policy.Name == "" || opts.LeaseName == "" || opts.Identity == "" {
 		return nil, errors.New("cannot create status reporter: policy namespace and name, lease name and identity are required")
+	}
+	rc, err := clientcmd.BuildConfigFromFlags("", opts.Kubeconfig)
+	if err != nil {
+		return nil, fmt.Errorf("cannot configure the Kubernetes client for policy %q: %w", opts.Policy.String(), err)
 	}
 	kc, err := kubernetes.NewForConfig(rc)
 	if err != nil {

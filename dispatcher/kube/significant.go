@@ -6,7 +6,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // Thresholds: a report is written only when it differs from the last one written by at
@@ -28,7 +28,7 @@ const (
 
 // supplierView is what decides whether a supplier's report is written.
 type supplierView struct {
-	Entry   dropshipv1alpha1.DispatcherHealthReport
+	Entry   dropshipv1.DispatcherHealthReport
 	Verdict verdict
 }
 
@@ -50,8 +50,8 @@ func significantSupplier(prev *supplierView, next supplierView) bool {
 
 // policyView is what decides whether the policy's report is written.
 type policyView struct {
-	Allocation []dropshipv1alpha1.Allocation
-	Throughput dropshipv1alpha1.Throughput
+	Allocation []dropshipv1.Allocation
+	Throughput dropshipv1.Throughput
 	Degraded   verdict
 }
 
@@ -92,7 +92,7 @@ func significantPolicy(prev *policyView, next policyView) bool {
 // orders received or the watermark changed. A poll that found nothing only moves
 // lastPollTime, which is written when the report is written anyway, or when it is
 // staleAfter older than the one written.
-func significantSource(prev *dropshipv1alpha1.OrderSourceStatus, next dropshipv1alpha1.OrderSourceStatus) bool {
+func significantSource(prev *dropshipv1.OrderSourceStatus, next dropshipv1.OrderSourceStatus) bool {
 	if prev == nil {
 		return true
 	}

@@ -7,12 +7,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 func TestSignificantSupplier(t *testing.T) {
 	base := supplierView{
-		Entry: dropshipv1alpha1.DispatcherHealthReport{Policy: "shop/main", SupplierHealth: dropshipv1alpha1.SupplierHealth{
+		Entry: dropshipv1.DispatcherHealthReport{Policy: "shop/main", SupplierHealth: dropshipv1.SupplierHealth{
 			Requests: 100, SuccessRate: "98.5", ThrottledRate: "0", P95LatencyMillis: 400, OrdersToday: 10,
 			CapacityRemainingToday: ptr.To[int64](90), State: "Active"}},
 		Verdict: verdict{metav1.ConditionTrue, "Healthy", "98% of calls succeeded"},
@@ -54,11 +54,11 @@ func TestSignificantSupplier(t *testing.T) {
 func TestSignificantPolicy(t *testing.T) {
 	base := func() policyView {
 		return policyView{
-			Allocation: []dropshipv1alpha1.Allocation{
+			Allocation: []dropshipv1.Allocation{
 				{Rule: "r", Supplier: "c", BaseWeight: 40, EffectiveWeight: 40, Share: "40", ActualShare: "40", State: "Active"},
 				{Rule: "r", Supplier: "d", BaseWeight: 30, EffectiveWeight: 30, Share: "30", State: "Active"},
 			},
-			Throughput: dropshipv1alpha1.Throughput{Received: 10, Dispatched: 9},
+			Throughput: dropshipv1.Throughput{Received: 10, Dispatched: 9},
 			Degraded:   verdict{metav1.ConditionFalse, "Succeeded", "fine"},
 		}
 	}
@@ -91,12 +91,12 @@ func TestSignificantPolicy(t *testing.T) {
 
 func TestSignificantSource(t *testing.T) {
 	t0 := time.Date(2026, 11, 24, 4, 0, 0, 0, time.UTC)
-	prev := &dropshipv1alpha1.OrderSourceStatus{LastPollTime: &metav1.Time{Time: t0}, Watermark: "2026-11-24T03:59:00", OrdersReceived: 5}
-	at := func(d time.Duration, wm string, n int64) dropshipv1alpha1.OrderSourceStatus {
-		return dropshipv1alpha1.OrderSourceStatus{LastPollTime: &metav1.Time{Time: t0.Add(d)}, Watermark: wm, OrdersReceived: n}
+	prev := &dropshipv1.OrderSourceStatus{LastPollTime: &metav1.Time{Time: t0}, Watermark: "2026-11-24T03:59:00", OrdersReceived: 5}
+	at := func(d time.Duration, wm string, n int64) dropshipv1.OrderSourceStatus {
+		return dropshipv1.OrderSourceStatus{LastPollTime: &metav1.Time{Time: t0.Add(d)}, Watermark: wm, OrdersReceived: n}
 	}
 	cases := map[string]struct {
-		next dropshipv1alpha1.OrderSourceStatus
+		next dropshipv1.OrderSourceStatus
 		want bool
 	}{
 		"empty poll":       {at(30*time.Second, prev.Watermark, 5), false},

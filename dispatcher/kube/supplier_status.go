@@ -9,7 +9,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 	"github.com/dropship-operator/dropship-operator/dispatcher/health"
 )
 
@@ -25,13 +25,13 @@ func fromHealth(c health.Condition) verdict {
 }
 
 // supplierReport is this dispatcher's entry for one supplier, without reportedAt.
-func supplierReport(policy string, s health.Snapshot) dropshipv1alpha1.DispatcherHealthReport {
-	h := dropshipv1alpha1.SupplierHealth{
+func supplierReport(policy string, s health.Snapshot) dropshipv1.DispatcherHealthReport {
+	h := dropshipv1.SupplierHealth{
 		Requests:               s.Requests,
 		P95LatencyMillis:       s.P95LatencyMillis,
 		OrdersToday:            s.OrdersToday,
 		CapacityRemainingToday: s.CapacityRemainingToday,
-		State:                  dropshipv1alpha1.SupplierState(s.State),
+		State:                  dropshipv1.SupplierState(s.State),
 		LastError:              s.LastError,
 	}
 	if s.Window.Duration > 0 {
@@ -48,19 +48,19 @@ func supplierReport(policy string, s health.Snapshot) dropshipv1alpha1.Dispatche
 		h.LastSuccessTime = &metav1.Time{Time: s.LastSuccessTime.Truncate(time.Second)}
 	}
 	if h.State == "" {
-		h.State = dropshipv1alpha1.SupplierActive
+		h.State = dropshipv1.SupplierActive
 	}
-	return dropshipv1alpha1.DispatcherHealthReport{Policy: policy, SupplierHealth: h}
+	return dropshipv1.DispatcherHealthReport{Policy: policy, SupplierHealth: h}
 }
 
 // stateRank orders states worst first.
-func stateRank(s dropshipv1alpha1.SupplierState) int {
+func stateRank(s dropshipv1.SupplierState) int {
 	switch s {
-	case dropshipv1alpha1.SupplierEjected:
+	case dropshipv1.SupplierEjected:
 		return 0
-	case dropshipv1alpha1.SupplierSuspended:
+	case dropshipv1.SupplierSuspended:
 		return 1
-	case dropshipv1alpha1.SupplierActive:
+	case dropshipv1.SupplierActive:
 		return 2
 	}
 	return 3
@@ -69,15 +69,15 @@ func stateRank(s dropshipv1alpha1.SupplierState) int {
 // mergeHealth is status.health over every dispatcher's entry: the worst state, summed
 // requests and orders, rates weighted by requests, the highest p95s, the capacity left
 // after everyone's orders, the latest success, and the last error of the worst entry.
-func mergeHealth(entries []dropshipv1alpha1.DispatcherHealthReport) *dropshipv1alpha1.SupplierHealth {
+func mergeHealth(entries []dropshipv1.DispatcherHealthReport) *dropshipv1.SupplierHealth {
 	if len(entries) == 0 {
 		return nil
 	}
 	es := slices.Clone(entries)
-	slices.SortStableFunc(es, func(a, b dropshipv1alpha1.DispatcherHealthReport) int {
+	slices.SortStableFunc(es, func(a, b dropshipv1.DispatcherHealthReport) int {
 		return cmp.Or(cmp.Compare(stateRank(a.State), stateRank(b.State)), cmp.Compare(a.Policy, b.Policy))
 	})
-	out := &dropshipv1alpha1.SupplierHealth{State: es[0].State}
+	out := &dropshipv1.SupplierHealth{State: es[0].State}
 	var success, throttled float64
 	var weighted int64
 	var perDay *int64
@@ -123,13 +123,13 @@ func mergeHealth(entries []dropshipv1alpha1.DispatcherHealthReport) *dropshipv1a
 // healthyVerdict is the Supplier's Healthy condition: this dispatcher's verdict, unless
 // another policy's entry says the supplier is ejected there (worst wins: False, then
 // Unknown, then True).
-func healthyVerdict(mine verdict, others []dropshipv1alpha1.DispatcherHealthReport) verdict {
+func healthyVerdict(mine verdict, others []dropshipv1.DispatcherHealthReport) verdict {
 	if mine.Status == metav1.ConditionFalse {
 		return mine
 	}
 	var ejected []string
 	for _, e := range others {
-		if e.State == dropshipv1alpha1.SupplierEjected {
+		if e.State == dropshipv1.SupplierEjected {
 			ejected = append(ejected, e.Policy)
 		}
 	}
@@ -137,7 +137,7 @@ func healthyVerdict(mine verdict, others []dropshipv1alpha1.DispatcherHealthRepo
 		return mine
 	}
 	slices.Sort(ejected)
-	return verdict{Status: metav1.ConditionFalse, Reason: dropshipv1alpha1.EjectedReason,
+	return verdict{Status: metav1.ConditionFalse, Reason: dropshipv1.EjectedReason,
 		Message: fmt.Sprintf("ejected by outlier detection of %s", joinMax(ejected, 5))}
 }
 

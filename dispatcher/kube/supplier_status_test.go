@@ -8,7 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
 	"github.com/dropship-operator/dropship-operator/dispatcher/health"
 )
@@ -30,19 +30,19 @@ func TestSupplierReport(t *testing.T) {
 	cases := map[string]struct {
 		reason string
 		s      health.Snapshot
-		want   dropshipv1alpha1.SupplierHealth
+		want   dropshipv1.SupplierHealth
 	}{
 		"idle": {"no calls: no rates, Active",
 			health.Snapshot{Supplier: "c", Window: config.D(5 * time.Minute)},
-			dropshipv1alpha1.SupplierHealth{Window: &metav1.Duration{Duration: 5 * time.Minute}, State: dropshipv1alpha1.SupplierActive}},
+			dropshipv1.SupplierHealth{Window: &metav1.Duration{Duration: 5 * time.Minute}, State: dropshipv1.SupplierActive}},
 		"busy": {"rates as percentages, ship lag rounded, capacity kept",
 			health.Snapshot{Supplier: "c", Requests: 200, SuccessRate: 0.985, ThrottledRate: 0.01, P95LatencyMillis: 420,
 				ShipLagSamples: 9, ShipLagP95: config.D(20*time.Hour + 300*time.Millisecond), OrdersToday: 1873,
 				CapacityRemainingToday: ptr.To[int64](3127), State: health.StateEjected, LastSuccessTime: at.Add(900 * time.Millisecond),
 				LastError: "HTTP 503"},
-			dropshipv1alpha1.SupplierHealth{Requests: 200, SuccessRate: "98.5", ThrottledRate: "1", P95LatencyMillis: 420,
+			dropshipv1.SupplierHealth{Requests: 200, SuccessRate: "98.5", ThrottledRate: "1", P95LatencyMillis: 420,
 				ShipLagP95: &metav1.Duration{Duration: 20 * time.Hour}, OrdersToday: 1873, CapacityRemainingToday: ptr.To[int64](3127),
-				State: dropshipv1alpha1.SupplierEjected, LastSuccessTime: &metav1.Time{Time: at}, LastError: "HTTP 503"}},
+				State: dropshipv1.SupplierEjected, LastSuccessTime: &metav1.Time{Time: at}, LastError: "HTTP 503"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -57,31 +57,31 @@ func TestSupplierReport(t *testing.T) {
 	}
 }
 
-func entry(policy string, state dropshipv1alpha1.SupplierState, req int64, success string, p95, today int64, remaining *int64) dropshipv1alpha1.DispatcherHealthReport {
-	return dropshipv1alpha1.DispatcherHealthReport{Policy: policy, SupplierHealth: dropshipv1alpha1.SupplierHealth{
+func entry(policy string, state dropshipv1.SupplierState, req int64, success string, p95, today int64, remaining *int64) dropshipv1.DispatcherHealthReport {
+	return dropshipv1.DispatcherHealthReport{Policy: policy, SupplierHealth: dropshipv1.SupplierHealth{
 		State: state, Requests: req, SuccessRate: success, ThrottledRate: "0", P95LatencyMillis: p95, OrdersToday: today,
 		CapacityRemainingToday: remaining}}
 }
 
 func TestMergeHealth(t *testing.T) {
-	active, ejected := dropshipv1alpha1.SupplierActive, dropshipv1alpha1.SupplierEjected
+	active, ejected := dropshipv1.SupplierActive, dropshipv1.SupplierEjected
 	cases := map[string]struct {
 		reason  string
-		entries []dropshipv1alpha1.DispatcherHealthReport
-		want    *dropshipv1alpha1.SupplierHealth
+		entries []dropshipv1.DispatcherHealthReport
+		want    *dropshipv1.SupplierHealth
 	}{
 		"none": {"no entries, no health", nil, nil},
-		"one": {"a single entry is itself", []dropshipv1alpha1.DispatcherHealthReport{entry("shop/a", active, 10, "90", 100, 5, ptr.To[int64](95))},
-			&dropshipv1alpha1.SupplierHealth{State: active, Requests: 10, SuccessRate: "90", ThrottledRate: "0", P95LatencyMillis: 100, OrdersToday: 5, CapacityRemainingToday: ptr.To[int64](95)}},
+		"one": {"a single entry is itself", []dropshipv1.DispatcherHealthReport{entry("shop/a", active, 10, "90", 100, 5, ptr.To[int64](95))},
+			&dropshipv1.SupplierHealth{State: active, Requests: 10, SuccessRate: "90", ThrottledRate: "0", P95LatencyMillis: 100, OrdersToday: 5, CapacityRemainingToday: ptr.To[int64](95)}},
 		"two": {"worst state, sums, rate weighted by requests, max p95, capacity net of everyone's orders",
-			[]dropshipv1alpha1.DispatcherHealthReport{
+			[]dropshipv1.DispatcherHealthReport{
 				entry("shop/a", active, 300, "100", 100, 30, ptr.To[int64](70)),
 				entry("shop/b", ejected, 100, "60", 900, 10, ptr.To[int64](90)),
 			},
-			&dropshipv1alpha1.SupplierHealth{State: ejected, Requests: 400, SuccessRate: "90", ThrottledRate: "0", P95LatencyMillis: 900, OrdersToday: 40, CapacityRemainingToday: ptr.To[int64](60)}},
+			&dropshipv1.SupplierHealth{State: ejected, Requests: 400, SuccessRate: "90", ThrottledRate: "0", P95LatencyMillis: 900, OrdersToday: 40, CapacityRemainingToday: ptr.To[int64](60)}},
 		"idle entry": {"an entry without calls does not dilute the rate",
-			[]dropshipv1alpha1.DispatcherHealthReport{entry("shop/a", active, 0, "", 0, 0, nil), entry("shop/b", active, 50, "80", 10, 2, nil)},
-			&dropshipv1alpha1.SupplierHealth{State: active, Requests: 50, SuccessRate: "80", ThrottledRate: "0", P95LatencyMillis: 10, OrdersToday: 2}},
+			[]dropshipv1.DispatcherHealthReport{entry("shop/a", active, 0, "", 0, 0, nil), entry("shop/b", active, 50, "80", 10, 2, nil)},
+			&dropshipv1.SupplierHealth{State: active, Requests: 50, SuccessRate: "80", ThrottledRate: "0", P95LatencyMillis: 10, OrdersToday: 2}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -96,10 +96,10 @@ func TestHealthyVerdict(t *testing.T) {
 	healthy := verdict{metav1.ConditionTrue, "Healthy", "ok"}
 	failing := verdict{metav1.ConditionFalse, "Failing", "50% failed"}
 	inconclusive := verdict{metav1.ConditionUnknown, "Inconclusive", "few"}
-	ejectedElsewhere := []dropshipv1alpha1.DispatcherHealthReport{entry("shop/z", dropshipv1alpha1.SupplierEjected, 1, "0", 0, 0, nil), entry("shop/y", dropshipv1alpha1.SupplierActive, 1, "100", 0, 0, nil)}
+	ejectedElsewhere := []dropshipv1.DispatcherHealthReport{entry("shop/z", dropshipv1.SupplierEjected, 1, "0", 0, 0, nil), entry("shop/y", dropshipv1.SupplierActive, 1, "100", 0, 0, nil)}
 	cases := map[string]struct {
 		mine   verdict
-		others []dropshipv1alpha1.DispatcherHealthReport
+		others []dropshipv1.DispatcherHealthReport
 		want   verdict
 	}{
 		"mine alone":                 {healthy, nil, healthy},

@@ -14,7 +14,7 @@ import (
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 	"github.com/dropship-operator/dropship-operator/dispatcher/app/apptest"
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
 )
@@ -29,10 +29,10 @@ func dur(d time.Duration) *metav1.Duration { return &metav1.Duration{Duration: d
 func webhookSource(ns string) []client.Object {
 	return []client.Object{
 		secret(ns, "intake", config.SecretKeyHMACSecret, apptest.IntakeSecret),
-		&dropshipv1alpha1.OrderSource{
+		&dropshipv1.OrderSource{
 			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "intake"},
-			Spec: dropshipv1alpha1.OrderSourceSpec{
-				Webhook: &dropshipv1alpha1.WebhookSource{SecretRef: dropshipv1alpha1.SecretReference{Name: "intake"}},
+			Spec: dropshipv1.OrderSourceSpec{
+				Webhook: &dropshipv1.WebhookSource{SecretRef: dropshipv1.SecretReference{Name: "intake"}},
 			},
 		},
 	}
@@ -40,48 +40,48 @@ func webhookSource(ns string) []client.Object {
 
 // simSupplier is a Supplier sending to a simulator's orders URL, with short timeouts and
 // few retries so a failing supplier shows quickly.
-func simSupplier(ns, name, url string) *dropshipv1alpha1.Supplier {
-	return &dropshipv1alpha1.Supplier{
+func simSupplier(ns, name, url string) *dropshipv1.Supplier {
+	return &dropshipv1.Supplier{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		Spec: dropshipv1alpha1.SupplierSpec{
-			Endpoint: dropshipv1alpha1.SupplierEndpoint{HTTP: &dropshipv1alpha1.HTTPEndpoint{
+		Spec: dropshipv1.SupplierSpec{
+			Endpoint: dropshipv1.SupplierEndpoint{HTTP: &dropshipv1.HTTPEndpoint{
 				URL:      url,
-				Auth:     dropshipv1alpha1.HTTPAuth{Type: dropshipv1alpha1.HTTPAuthNone},
-				Response: &dropshipv1alpha1.HTTPResponse{AcceptedWhen: "code == 0"},
-				Shipments: dropshipv1alpha1.Shipments{Mode: dropshipv1alpha1.ShipmentsCallback,
-					CallbackSecretRef: &dropshipv1alpha1.SecretReference{Name: "callbacks"}},
+				Auth:     dropshipv1.HTTPAuth{Type: dropshipv1.HTTPAuthNone},
+				Response: &dropshipv1.HTTPResponse{AcceptedWhen: "code == 0"},
+				Shipments: dropshipv1.Shipments{Mode: dropshipv1.ShipmentsCallback,
+					CallbackSecretRef: &dropshipv1.SecretReference{Name: "callbacks"}},
 			}},
 			Regions: []string{"*"},
-			Delivery: dropshipv1alpha1.Delivery{Timeout: dur(2 * time.Second),
-				Retry: dropshipv1alpha1.Retry{Attempts: 3, Initial: dur(100 * time.Millisecond), Max: dur(300 * time.Millisecond)}},
+			Delivery: dropshipv1.Delivery{Timeout: dur(2 * time.Second),
+				Retry: dropshipv1.Retry{Attempts: 3, Initial: dur(100 * time.Millisecond), Max: dur(300 * time.Millisecond)}},
 		},
 	}
 }
 
 // weightedPolicy routes every line by weight over suppliers, adaptively on a short window.
-func weightedPolicy(ns, name string, window time.Duration, weights map[string]int32, order ...string) *dropshipv1alpha1.RoutingPolicy {
-	var tier dropshipv1alpha1.Tier
+func weightedPolicy(ns, name string, window time.Duration, weights map[string]int32, order ...string) *dropshipv1.RoutingPolicy {
+	var tier dropshipv1.Tier
 	for _, s := range order {
-		tier.Suppliers = append(tier.Suppliers, dropshipv1alpha1.WeightedSupplier{Name: s, Weight: weights[s]})
+		tier.Suppliers = append(tier.Suppliers, dropshipv1.WeightedSupplier{Name: s, Weight: weights[s]})
 	}
-	return &dropshipv1alpha1.RoutingPolicy{
+	return &dropshipv1.RoutingPolicy{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		Spec: dropshipv1alpha1.RoutingPolicySpec{
-			SourceRef: dropshipv1alpha1.LocalObjectReference{Name: "intake"},
-			Rules:     []dropshipv1alpha1.Rule{{Name: "all", Tiers: []dropshipv1alpha1.Tier{tier}}},
-			Adaptive: dropshipv1alpha1.Adaptive{Enabled: true, Window: dur(window), MinRequests: 10, ConsecutiveFailures: 5,
+		Spec: dropshipv1.RoutingPolicySpec{
+			SourceRef: dropshipv1.LocalObjectReference{Name: "intake"},
+			Rules:     []dropshipv1.Rule{{Name: "all", Tiers: []dropshipv1.Tier{tier}}},
+			Adaptive: dropshipv1.Adaptive{Enabled: true, Window: dur(window), MinRequests: 10, ConsecutiveFailures: 5,
 				FailurePercent: 20, BaseEjectionTime: dur(3 * time.Second), MaxEjectionTime: dur(6 * time.Second), MaxEjectionPercent: 50},
 		},
 	}
 }
 
-func getSupplier(ns, name string) (*dropshipv1alpha1.Supplier, error) {
-	s := &dropshipv1alpha1.Supplier{}
+func getSupplier(ns, name string) (*dropshipv1.Supplier, error) {
+	s := &dropshipv1.Supplier{}
 	return s, k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, s)
 }
 
-func getPolicy(ns, name string) (*dropshipv1alpha1.RoutingPolicy, error) {
-	p := &dropshipv1alpha1.RoutingPolicy{}
+func getPolicy(ns, name string) (*dropshipv1.RoutingPolicy, error) {
+	p := &dropshipv1.RoutingPolicy{}
 	return p, k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, p)
 }
 
@@ -105,7 +105,7 @@ func conditionIs(conds []metav1.Condition, t string, want metav1.ConditionStatus
 	return nil
 }
 
-func allocationOf(p *dropshipv1alpha1.RoutingPolicy, supplier string) *dropshipv1alpha1.Allocation {
+func allocationOf(p *dropshipv1.RoutingPolicy, supplier string) *dropshipv1.Allocation {
 	for i := range p.Status.Allocation {
 		if p.Status.Allocation[i].Supplier == supplier {
 			return &p.Status.Allocation[i]
@@ -122,7 +122,7 @@ func supplierEvents(ns, name, typ string) ([]eventsv1.Event, error) {
 	}
 	var out []eventsv1.Event
 	for _, e := range l.Items {
-		if e.Regarding.Kind == dropshipv1alpha1.SupplierKind && e.Regarding.Name == name && e.Type == typ {
+		if e.Regarding.Kind == dropshipv1.SupplierKind && e.Regarding.Name == name && e.Type == typ {
 			out = append(out, e)
 		}
 	}
@@ -132,7 +132,7 @@ func supplierEvents(ns, name, typ string) ([]eventsv1.Event, error) {
 // kstatusOf computes the kstatus of one object as read now.
 func kstatusOf(ns, kind, name string) (status.Status, error) {
 	u := &unstructured.Unstructured{}
-	u.SetGroupVersionKind(schema.GroupVersionKind{Group: dropshipv1alpha1.GroupVersion.Group, Version: dropshipv1alpha1.GroupVersion.Version, Kind: kind})
+	u.SetGroupVersionKind(schema.GroupVersionKind{Group: dropshipv1.GroupVersion.Group, Version: dropshipv1.GroupVersion.Version, Kind: kind})
 	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, u); err != nil {
 		return "", err
 	}

@@ -15,7 +15,7 @@ import (
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 	"github.com/dropship-operator/dropship-operator/dispatcher/app/apptest"
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
 	"github.com/dropship-operator/dropship-operator/dispatcher/supplier/suppliertest"
@@ -89,7 +89,7 @@ func TestSupplierHealthReachesStatus(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		return conditionIs(p.Status.Conditions, dropshipv1alpha1.ReadyCondition, metav1.ConditionTrue)
+		return conditionIs(p.Status.Conditions, dropshipv1.ReadyCondition, metav1.ConditionTrue)
 	})
 
 	// Traffic: 25 orders a second until stopped.
@@ -123,7 +123,7 @@ func TestSupplierHealthReachesStatus(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if err := conditionIs(s.Status.Conditions, dropshipv1alpha1.HealthyCondition, metav1.ConditionTrue); err != nil {
+			if err := conditionIs(s.Status.Conditions, dropshipv1.HealthyCondition, metav1.ConditionTrue); err != nil {
 				return fmt.Errorf("%s: %w", n, err)
 			}
 		}
@@ -134,7 +134,7 @@ func TestSupplierHealthReachesStatus(t *testing.T) {
 		if a := allocationOf(p, "c"); a == nil || a.EffectiveWeight < 36 {
 			return fmt.Errorf("c's allocation %+v, want its base weight 40", a)
 		}
-		return conditionIs(p.Status.Conditions, dropshipv1alpha1.DegradedCondition, metav1.ConditionFalse)
+		return conditionIs(p.Status.Conditions, dropshipv1.DegradedCondition, metav1.ConditionFalse)
 	})
 	assertCurrent(t, ns)
 
@@ -148,8 +148,8 @@ func TestSupplierHealthReachesStatus(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if err := conditionIs(s.Status.Conditions, dropshipv1alpha1.HealthyCondition, metav1.ConditionFalse,
-			dropshipv1alpha1.EjectedReason, dropshipv1alpha1.FailingReason); err != nil {
+		if err := conditionIs(s.Status.Conditions, dropshipv1.HealthyCondition, metav1.ConditionFalse,
+			dropshipv1.EjectedReason, dropshipv1.FailingReason); err != nil {
 			return err
 		}
 		p, err := getPolicy(ns, "main")
@@ -159,8 +159,8 @@ func TestSupplierHealthReachesStatus(t *testing.T) {
 		if a := allocationOf(p, "c"); a == nil || a.EffectiveWeight >= 40 || a.Reason == "" {
 			return fmt.Errorf("c's allocation %+v, want a lower weight and a reason", a)
 		}
-		return conditionIs(p.Status.Conditions, dropshipv1alpha1.DegradedCondition, metav1.ConditionTrue,
-			dropshipv1alpha1.EjectedReason, dropshipv1alpha1.FailingReason)
+		return conditionIs(p.Status.Conditions, dropshipv1.DegradedCondition, metav1.ConditionTrue,
+			dropshipv1.EjectedReason, dropshipv1.FailingReason)
 	})
 	t.Logf("C judged unhealthy %s after it turned bad", time.Since(degradedAt).Round(100*time.Millisecond))
 
@@ -199,17 +199,17 @@ func TestSupplierHealthReachesStatus(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if err := conditionIs(s.Status.Conditions, dropshipv1alpha1.HealthyCondition, metav1.ConditionTrue); err != nil {
+		if err := conditionIs(s.Status.Conditions, dropshipv1.HealthyCondition, metav1.ConditionTrue); err != nil {
 			return err
 		}
 		p, err := getPolicy(ns, "main")
 		if err != nil {
 			return err
 		}
-		if a := allocationOf(p, "c"); a == nil || a.EffectiveWeight < 36 || a.State != dropshipv1alpha1.AllocationActive {
+		if a := allocationOf(p, "c"); a == nil || a.EffectiveWeight < 36 || a.State != dropshipv1.AllocationActive {
 			return fmt.Errorf("c's allocation %+v, want Active near 40", a)
 		}
-		return conditionIs(p.Status.Conditions, dropshipv1alpha1.DegradedCondition, metav1.ConditionFalse)
+		return conditionIs(p.Status.Conditions, dropshipv1.DegradedCondition, metav1.ConditionFalse)
 	})
 	t.Logf("C judged healthy %s after it healed", time.Since(healedAt).Round(100*time.Millisecond))
 	recoveries, err := supplierEvents(ns, "c", "Normal")
@@ -241,7 +241,7 @@ func TestSupplierHealthReachesStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := conditionIs(p.Status.Conditions, dropshipv1alpha1.DispatcherAvailableCondition, metav1.ConditionTrue); err != nil {
+	if err := conditionIs(p.Status.Conditions, dropshipv1.DispatcherAvailableCondition, metav1.ConditionTrue); err != nil {
 		t.Errorf("idle dispatcher: %v", err)
 	}
 	if p.Status.Throughput == nil || p.Status.Throughput.Received != sent.Load() {
