@@ -34,6 +34,9 @@ import (
 
 var weights = []int32{5, 5, 10, 10, 10, 10, 10, 10, 15, 15}
 
+// selected are the runs -runs asked for.
+var selected = map[string]bool{}
+
 type result struct {
 	name      string
 	orders    int
@@ -52,7 +55,11 @@ func main() {
 	latencySecs := flag.Int("latency-seconds", 10, "length of the 1,000 orders/s latency run")
 	pgDSN := flag.String("postgres", os.Getenv("DROPSHIP_TEST_POSTGRES_DSN"), "PostgreSQL DSN (empty: skip)")
 	write := flag.String("write", "", "BENCHMARKS.md to write the section into")
+	runs := flag.String("runs", "sqlite,postgres,latency,wrk", "which runs to do")
 	flag.Parse()
+	for _, r := range strings.Split(*runs, ",") {
+		selected[r] = true
+	}
 	if err := run(*n, *latencySecs, *pgDSN, *write); err != nil {
 		fmt.Fprintln(os.Stderr, "dispatcherbench:", err)
 		os.Exit(1)
@@ -70,26 +77,34 @@ func run(n, latencySecs int, pgDSN, write string) error {
 		return err
 	}
 	var results []result
-	r, err := throughput(bin, filepath.Join(tmp, "sqlite"), n, config.Store{})
-	if err != nil {
-		return fmt.Errorf("sqlite throughput: %w", err)
+	if selected["sqlite"] {
+		r, err := throughput(bin, filepath.Join(tmp, "sqlite"), n, config.Store{})
+		if err != nil {
+			return fmt.Errorf("sqlite throughput: %w", err)
+		}
+		results = append(results, r)
 	}
-	results = append(results, r)
-	if pgDSN != "" {
+	if pgDSN != "" && selected["postgres"] {
 		r, err := postgresThroughput(bin, filepath.Join(tmp, "pg"), n, pgDSN)
 		if err != nil {
 			return fmt.Errorf("postgres throughput: %w", err)
 		}
 		results = append(results, r)
 	}
-	lat, err := latency(bin, filepath.Join(tmp, "latency"), latencySecs)
-	if err != nil {
-		return fmt.Errorf("latency: %w", err)
+	if selected["latency"] {
+		lat, err := latency(bin, filepath.Join(tmp, "latency"), latencySecs)
+		if err != nil {
+			return fmt.Errorf("latency: %w", err)
+		}
+		results = append(results, lat)
 	}
-	results = append(results, lat)
-	ceiling, wrkOut, err := rawCeiling()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "raw ceiling skipped:", err)
+	var ceiling float64
+	var wrkOut string
+	if selected["wrk"] {
+		ceiling, wrkOut, err = rawCeiling()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "raw ceiling skipped:", err)
+		}
 	}
 	md := report(results, ceiling, wrkOut, n, latencySecs)
 	fmt.Print(md)
