@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr/testr"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/dropship-operator/dropship-operator/dispatcher/app"
 	"github.com/dropship-operator/dropship-operator/dispatcher/app/apptest"
@@ -396,5 +397,44 @@ func TestServerRefusesWhatItMust(t *testing.T) {
 				t.Errorf("%s: status %d, want %d", tc.reason, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestOrdersFlowWithPostgres runs the intake-to-shipment flow on the PostgreSQL journal
+// (a fresh schema of the server DROPSHIP_TEST_POSTGRES_DSN names).
+func TestOrdersFlowWithPostgres(t *testing.T) {
+	dsn := os.Getenv("DROPSHIP_TEST_POSTGRES_DSN")
+	if dsn == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("DROPSHIP_TEST_POSTGRES_DSN is not set, and CI is")
+		}
+		t.Skip("DROPSHIP_TEST_POSTGRES_DSN is not set (make test sets it)")
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	schema := fmt.Sprintf("dispatcher_app_test_%d", time.Now().UnixNano())
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE") //nolint:errcheck // cleanup
+	dsnFile := filepath.Join(t.TempDir(), "dsn")
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	if err := os.WriteFile(dsnFile, []byte(dsn+sep+"search_path="+schema), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env, d, c := start(t, apptest.Options{Store: config.Store{Type: config.StorePostgres, DSNFile: dsnFile},
+		Profile: suppliertest.Profile{ShipDelay: 20 * time.Millisecond}})
+	const n = 200
+	post(t, c, apptest.Orders("PG", 0, n))
+	waitFor(t, d, "every line closed", 30*time.Second, func(c map[order.State]int64) bool { return c[order.StateClosed] == n })
+	if accepted, dups, _ := env.Ledger(); accepted != n || dups != 0 {
+		t.Errorf("simulators accepted %d orders with %d duplicates, want %d and 0", accepted, dups, n)
 	}
 }
