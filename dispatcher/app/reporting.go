@@ -23,8 +23,20 @@ func (d *Dispatcher) NewReporter(kubeconfig, identity string) (*kube.Reporter, e
 		names = append(names, s.Name)
 	}
 	g := &kube.Gatherer{Tracker: d.tracker, Engine: engine, Store: d.st, Adaptive: d.cfg.Adaptive, Suppliers: names}
+	if d.cfg.Source.K3Cloud != nil {
+		g.Poll = d.pollFigures
+	}
 	return kube.New(g, kube.Options{
 		Policy: d.cfg.Policy, Source: d.cfg.Source.Name, Interval: d.cfg.Reporting.Interval.Duration,
 		LeaseName: d.cfg.Reporting.LeaseName, Identity: identity, Kubeconfig: kubeconfig, Log: d.log.WithName("reporter"),
 	})
+}
+
+// pollFigures are the ERP poller's figures for the OrderSource; nil before the first poll.
+func (d *Dispatcher) pollFigures() *kube.SourceFigures {
+	s, ok := d.pipeline.PollStats()
+	if !ok {
+		return nil
+	}
+	return &kube.SourceFigures{LastPollTime: s.LastPollTime, Watermark: s.Watermark, OrdersReceived: s.OrdersReceived}
 }

@@ -57,13 +57,18 @@ func (p *Pipeline) pollOnce(ctx context.Context) error {
 		}
 		valid = append(valid, o)
 	}
-	if _, err := p.Intake(ctx, valid); err != nil {
+	results, err := p.Intake(ctx, valid)
+	if err != nil {
 		return err
 	}
 	if next != "" && next != wm {
 		if err := p.st.SetCursor(ctx, cursor, next); err != nil {
 			return fmt.Errorf("cannot advance watermark %q: %w", cursor, err)
 		}
+		wm = next
+	}
+	if err := p.recordPoll(ctx, wm, results); err != nil {
+		return err
 	}
 	p.m.SourcePolls.WithLabelValues("ok").Inc()
 	if len(orders) > 0 {

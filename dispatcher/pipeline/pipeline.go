@@ -83,6 +83,8 @@ type Pipeline struct {
 	stop     chan struct{}
 	done     chan struct{}
 	ready    chan struct{}
+
+	polls pollStats
 }
 
 // New builds a pipeline over the store.
