@@ -209,6 +209,12 @@ type Store interface {
 	// since (whatever state they are in now). The status reporter and the daily and hourly
 	// quotas read it.
 	AcceptedSince(ctx context.Context, since time.Time) (map[string]int64, error)
+	// Purge deletes up to limit (DefaultLimit when 0, at most MaxClaim) lines that are
+	// Closed or Cancelled and were last changed before before, with the orders left
+	// without lines, and returns how many lines it deleted: call it until that is less
+	// than limit. Dead letters and shadowed lines are kept (they wait for a person), and so
+	// is everything still in flight.
+	Purge(ctx context.Context, before time.Time, limit int) (int, error)
 	// Cursor and SetCursor keep small named values (the ERP watermark) durable. Cursor
 	// returns "" for a name never set.
 	Cursor(ctx context.Context, name string) (string, error)

@@ -162,3 +162,16 @@ func TestBatchesAreAtomic(t *testing.T) {
 		t.Errorf("first change of the failed batch: %+v %v, want line untouched", l, err)
 	}
 }
+
+// Purge leaves no order row without lines behind, and keeps the rows of lines still there.
+func TestPurgeDeletesEmptyOrders(t *testing.T) {
+	dsn := testDSN(t)
+	s := open(t, dsn, newSchema(t, dsn))
+	storetest.PurgeOrdersCheck(t, s, func() int {
+		var n int
+		if err := s.pool.QueryRow(context.Background(), "SELECT COUNT(*) FROM orders").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	})
+}

@@ -256,3 +256,15 @@ func TestBackgroundCheckpoint(t *testing.T) {
 		})
 	}
 }
+
+// Purge leaves no order row without lines behind, and keeps the rows of lines still there.
+func TestPurgeDeletesEmptyOrders(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "j.db"))
+	storetest.PurgeOrdersCheck(t, s, func() int {
+		var n int
+		if err := s.rdb.QueryRow("SELECT COUNT(*) FROM orders").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	})
+}

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"ListPagingAndFilters", testList},
 		{"CountsAndAcceptedSince", testCounts},
 		{"Cursors", testCursors},
+		{"Purge", testPurge},
 		{"Durability", testDurability},
 	}
 	for _, tc := range tests {

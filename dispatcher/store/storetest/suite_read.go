@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"testing"
@@ -229,5 +230,60 @@ func testDurability(t *testing.T, open Opener) {
 	lines, err := s.Claim(ctx, store.ClaimRequest{Owner: "r2", States: []order.State{order.StateReceived}, Now: time.Now()})
 	if err != nil || len(lines) != 0 {
 		t.Errorf("claim after reopening during the lease: %v %v, want nothing", ids(lines), err)
+	}
+}
+
+func testPurge(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := context.Background()
+	closed := func(bill string) string {
+		t.Helper()
+		id := intake(t, s, Order("k3", bill, 1)).New[0]
+		route(t, s, id, "sup-a", time.Time{})
+		move(t, s, id, order.StateSubmitted, order.StateAccepted, order.StateShipped, order.StateClosed)
+		return id
+	}
+	a, b := closed("SO-A"), closed("SO-B")
+	two := intake(t, s, Order("k3", "SO-C", 2)).New
+	move(t, s, two[0], order.StateCancelled)
+	move(t, s, two[1], order.StateRouted)
+	dead := intake(t, s, Order("k3", "SO-D", 1)).New[0]
+	move(t, s, dead, order.StateDeadLettered)
+	shadow := intake(t, s, Order("k3", "SO-E", 1)).New[0]
+	move(t, s, shadow, order.StateShadowed)
+
+	purge := func(before time.Time, limit int) int {
+		t.Helper()
+		n, err := s.Purge(ctx, before, limit)
+		if err != nil {
+			t.Fatalf("Purge: %v", err)
+		}
+		return n
+	}
+	if n := purge(time.Now().Add(-time.Hour), 0); n != 0 {
+		t.Errorf("Purge of lines changed over an hour ago deleted %d, want 0", n)
+	}
+	later := time.Now().Add(time.Hour)
+	first := purge(later, 2)
+	second := purge(later, 2)
+	if first != 2 || second != 1 {
+		t.Errorf("Purge with limit 2 deleted %d then %d, want 2 then 1", first, second)
+	}
+	if n := purge(later, 0); n != 0 {
+		t.Errorf("Purge after everything finished was purged deleted %d, want 0", n)
+	}
+	for _, id := range []string{a, b, two[0]} {
+		if _, err := s.Get(ctx, id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("purged line %s: %v, want ErrNotFound", id, err)
+		}
+	}
+	for _, id := range []string{two[1], dead, shadow} {
+		if l, err := s.Get(ctx, id); err != nil || l.Order == nil || l.Order.BillNo == "" {
+			t.Errorf("kept line %s: %v %v, want it with its order", id, l, err)
+		}
+	}
+	// Purged lines can be taken in again (a source re-sending a very old order).
+	if res := intake(t, s, Order("k3", "SO-A", 1)); len(res.New) != 1 {
+		t.Errorf("intake of a purged order: %+v, want one new line", res)
 	}
 }
