@@ -95,7 +95,8 @@ type Line struct {
 
 	CreatedAt time.Time
 	UpdatedAt time.Time
-	// AcceptedAt is when the line last moved to Accepted (zero if it never did).
+	// AcceptedAt is when the line last moved to Accepted (zero if it never did); changes
+	// that keep it Accepted leave it as it is.
 	AcceptedAt time.Time
 
 	// LeaseOwner and LeaseUntil are the current claim on the line (see Claim); LeaseOwner is

@@ -132,7 +132,7 @@ const changeSQL = `UPDATE lines SET
 	reason = COALESCE($14, reason),
 	last_response = COALESCE($15, last_response),
 	updated_at = $16,
-	accepted_at = CASE WHEN $1 = 'Accepted' THEN $16 ELSE accepted_at END,
+	accepted_at = CASE WHEN $1 = 'Accepted' AND $19 <> 'Accepted' THEN $16 ELSE accepted_at END,
 	lease_owner = CASE WHEN $17 THEN '' ELSE lease_owner END,
 	lease_until = CASE WHEN $17 THEN 0 ELSE lease_until END,
 	due_at = GREATEST(COALESCE($9, next_attempt_at), CASE WHEN $17 THEN 0 ELSE lease_until END)

@@ -42,8 +42,8 @@ func changeMask(args []any) uint32 {
 	if args[16] == true {
 		m |= maskRelease
 	}
-	if args[0] == string(order.StateAccepted) {
-		m |= maskAccepted
+	if args[0] == string(order.StateAccepted) && args[18] != string(order.StateAccepted) {
+		m |= maskAccepted // a move into Accepted, not an update of an Accepted line
 	}
 	return m
 }

@@ -108,18 +108,23 @@ func testChangeFields(t *testing.T, open Opener) {
 	if l.AcceptedAt.IsZero() || l.SupplierOrderID != "B-778" {
 		t.Errorf("after acceptance: AcceptedAt %v supplier order %q, want set and B-778", l.AcceptedAt, l.SupplierOrderID)
 	}
+	acceptedAt := l.AcceptedAt
+	apply(t, s, store.Change{ID: id, From: order.StateAccepted, Version: 7, To: order.StateAccepted, ReleaseLease: true})
+	if l = get(t, s, id); !l.AcceptedAt.Equal(acceptedAt) {
+		t.Errorf("an update of an Accepted line moved AcceptedAt from %v to %v", acceptedAt, l.AcceptedAt)
+	}
 	ship := &order.Shipment{Carrier: "SF", TrackingNo: "SF1234567890", ShippedAt: time.Date(2026, 11, 3, 15, 4, 5, 0, time.UTC)}
-	apply(t, s, store.Change{ID: id, From: order.StateAccepted, Version: 7, To: order.StateRecorded, PurchaseOrderNo: ptr("CGDD000123")})
-	apply(t, s, store.Change{ID: id, From: order.StateRecorded, Version: 8, To: order.StateShipped, Shipment: ship, ShipmentWrittenBack: ptr(true)})
+	apply(t, s, store.Change{ID: id, From: order.StateAccepted, Version: 8, To: order.StateRecorded, PurchaseOrderNo: ptr("CGDD000123")})
+	apply(t, s, store.Change{ID: id, From: order.StateRecorded, Version: 9, To: order.StateShipped, Shipment: ship, ShipmentWrittenBack: ptr(true)})
 	l = get(t, s, id)
 	if diff := cmp.Diff(ship, l.Shipment); diff != "" {
 		t.Errorf("shipment (-want +got):\n%s", diff)
 	}
-	if !l.ShipmentWrittenBack || l.PurchaseOrderNo != "CGDD000123" || l.SupplierOrderID != "B-778" || l.Version != 9 {
-		t.Errorf("shipped line: written back %v PO %q supplier order %q version %d; want true CGDD000123 B-778 9",
+	if !l.ShipmentWrittenBack || l.PurchaseOrderNo != "CGDD000123" || l.SupplierOrderID != "B-778" || l.Version != 10 {
+		t.Errorf("shipped line: written back %v PO %q supplier order %q version %d; want true CGDD000123 B-778 10",
 			l.ShipmentWrittenBack, l.PurchaseOrderNo, l.SupplierOrderID, l.Version)
 	}
-	apply(t, s, store.Change{ID: id, From: order.StateShipped, Version: 9, To: order.StateShipped, ShipmentWrittenBack: ptr(false), Reason: ptr("")})
+	apply(t, s, store.Change{ID: id, From: order.StateShipped, Version: 10, To: order.StateShipped, ShipmentWrittenBack: ptr(false), Reason: ptr("")})
 	if l = get(t, s, id); l.ShipmentWrittenBack || l.Reason != "" || l.Shipment == nil {
 		t.Errorf("fields set to their zero values: written back %v reason %q shipment %v; want false, empty, kept", l.ShipmentWrittenBack, l.Reason, l.Shipment)
 	}
