@@ -184,16 +184,17 @@ type Store interface {
 	Intake(ctx context.Context, o *order.Order) (IntakeResult, error)
 	// IntakeBatch does what Intake does for each order, in one transaction (one fsync for a
 	// page of ERP orders). The results are in the order of orders. An order that cannot be
-	// journaled (no source, bill number or lines) fails the whole call before anything is
-	// written.
+	// journaled (no source, bill number or lines, or an empty or repeated entry id; the
+	// rest of validation is the intake's) fails the whole call before anything is written.
 	IntakeBatch(ctx context.Context, orders []*order.Order) ([]IntakeResult, error)
 	// Claim leases up to req.Limit due lines in req.States to req.Owner. A claimed line is
 	// not returned by another Claim (of any owner) until its lease ends or is released;
 	// claiming does not change the line's Version.
 	Claim(ctx context.Context, req ClaimRequest) ([]*Line, error)
 	// Apply commits a batch of changes in one transaction. Each change is checked on its
-	// own; the returned slice has one error (nil, ErrConflict, ErrNotFound, or a transition
-	// error) per change, in order. The error return is for the transaction itself.
+	// own; the returned slice has one error (nil, or one wrapping ErrConflict, ErrNotFound
+	// or ErrInvalidTransition) per change, in order. The error return is for the
+	// transaction itself: when it is not nil, nothing of the batch was written.
 	Apply(ctx context.Context, changes []Change) ([]error, error)
 	// Get returns one line by id.
 	Get(ctx context.Context, id string) (*Line, error)
