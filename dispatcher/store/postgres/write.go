@@ -99,10 +99,10 @@ func (s *Store) IntakeBatch(ctx context.Context, orders []*order.Order) ([]store
 		return nil
 	}()
 	if err == nil && len(orphans) > 0 {
-		// A repeated delivery brought no new line: drop the order row it left.
-		if _, derr := s.pool.Exec(ctx, "DELETE FROM orders WHERE id = ANY($1)", orphans); derr != nil {
-			err = fmt.Errorf("cannot delete orders without new lines: %w", derr)
-		}
+		// A repeated delivery brought no new line: drop the order row it left. The intake
+		// itself is committed, so a failure here is not the caller's: the row is only
+		// unused (no line points at it), and is left.
+		s.pool.Exec(ctx, "DELETE FROM orders WHERE id = ANY($1)", orphans) //nolint:errcheck // see above
 	}
 	if err != nil {
 		if len(ins) == 1 {
@@ -205,6 +205,7 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]error, err
 		if err != nil {
 			break
 		}
+		// The batch is committed: from here on, errors are the change's, not the call's.
 		c := changes[i]
 		var st string
 		var v int64
@@ -212,7 +213,8 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]error, err
 		case errors.Is(qerr, pgx.ErrNoRows):
 			results[i] = fmt.Errorf("cannot change line %q: %w", c.ID, store.ErrNotFound)
 		case qerr != nil:
-			err = fmt.Errorf("cannot look up line %q: %w", c.ID, qerr)
+			results[i] = fmt.Errorf("cannot move line %q from %s version %d, and cannot read it to say why: %w; %w",
+				c.ID, c.From, c.Version, store.ErrConflict, qerr)
 		default:
 			results[i] = fmt.Errorf("cannot move line %q from %s version %d: it is %s version %d: %w",
 				c.ID, c.From, c.Version, st, v, store.ErrConflict)
