@@ -23,8 +23,10 @@
 //     NextAttemptAt and the lease's end, and Claim reads it through an index, one state at
 //     a time, so a claim costs the same whatever the backlog).
 //
-// Open one Store per file and one process per file: the group commit relies on being the
-// only writer.
+// Open one Store per file. A second process opening the same file stays correct (every
+// write transaction is BEGIN IMMEDIATE, so SQLite's file locks serialize the two writers
+// and a claim's read and lease are one transaction) but waits on the other's locks, up to
+// the busy timeout: the figures in BENCHMARKS.md are for one process.
 //
 // # Driver
 //
