@@ -268,3 +268,49 @@ func TestPurgeDeletesEmptyOrders(t *testing.T) {
 		return n
 	})
 }
+
+// Two stores on one file (as two processes would be) serialize on SQLite's locks: their
+// concurrent claims never hand out a line twice.
+func TestTwoStoresOnOneFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j.db")
+	a, b := open(t, path), open(t, path)
+	ctx := context.Background()
+	const n = 60
+	for i := range n {
+		if _, err := a.Intake(ctx, storetest.Order("k3", fmt.Sprint("SO-", i), 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	seen := map[string]string{}
+	var wg sync.WaitGroup
+	for name, s := range map[string]*Store{"a": a, "b": b} {
+		for w := range 3 {
+			owner := fmt.Sprint(name, w)
+			wg.Go(func() {
+				for {
+					lines, err := s.Claim(ctx, store.ClaimRequest{Owner: owner, States: []order.State{order.StateReceived}, Limit: 4, Lease: time.Hour})
+					if err != nil {
+						t.Errorf("Claim: %v", err)
+						return
+					}
+					if len(lines) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, l := range lines {
+						if prev, ok := seen[l.ID]; ok {
+							t.Errorf("line %s claimed by %s and %s", l.ID, prev, owner)
+						}
+						seen[l.ID] = owner
+					}
+					mu.Unlock()
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if len(seen) != n {
+		t.Errorf("%d lines claimed, want %d", len(seen), n)
+	}
+}
