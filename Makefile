@@ -106,7 +106,7 @@ fuzz: ## Run each fuzz target briefly (FUZZ_TIME each).
 
 .PHONY: bench
 bench: ## Benchmark the dispatcher against 10 simulated suppliers (SQLite, PostgreSQL, latency, RSS, allocation, wrk ceiling) into BENCHMARKS.md.
-	go run ./test/dispatcherbench -orders $(BENCH_ORDERS) -write BENCHMARKS.md
+	go run ./test/dispatcherbench -orders $(BENCH_ORDERS) -repeat 3 -write BENCHMARKS.md
 
 .PHONY: bench-operator
 bench-operator: k8s-bins ## Benchmark the operator: 1,000 Suppliers + 100 RoutingPolicies on a local API server (time, writes/object, peak RSS).
