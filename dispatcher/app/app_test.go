@@ -173,8 +173,12 @@ func TestInvalidIntakeIsRefusedAndNotJournaled(t *testing.T) {
 	}
 	// Unsigned requests are refused.
 	resp, err := http.Post(c.BaseURL+"/v1/orders", "application/json", strings.NewReader("[]"))
-	if err != nil || resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("unsigned intake: %v %v, want 401", resp.StatusCode, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("unsigned intake: %d, want 401", resp.StatusCode)
 	}
 }
 
@@ -241,8 +245,12 @@ func TestExhaustedRetriesDeadLetterAndReplay(t *testing.T) {
 	// Replaying a line that is not dead-lettered is a conflict.
 	req, _ := http.NewRequest(http.MethodPost, c.BaseURL+"/v1/deadletters/"+strings.ReplaceAll(dl.ID, "/", "%2F")+"/replay", nil)
 	resp, err := c.HTTP.Do(req)
-	if err != nil || resp.StatusCode != http.StatusConflict {
-		t.Errorf("second replay: %v %v, want 409", resp.StatusCode, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusConflict {
+		t.Errorf("second replay: %d, want 409", resp.StatusCode)
 	}
 }
 

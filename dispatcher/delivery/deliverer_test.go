@@ -75,7 +75,9 @@ func run(t *testing.T, st store.Store, opts delivery.Options) (*delivery.Deliver
 		if err := d.Shutdown(context.Background()); err != nil {
 			t.Error(err)
 		}
-		<-done
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }
 

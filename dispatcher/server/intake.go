@@ -29,22 +29,22 @@ func ParseOrders(body []byte) ([]*order.Order, error) {
 	switch b[0] {
 	case '[':
 		if err := strictDecode(b, &orders); err != nil {
-			return nil, fmt.Errorf("cannot parse orders: %v: %w", err, ErrMalformed)
+			return nil, fmt.Errorf("cannot parse orders: %w: %w", ErrMalformed, err)
 		}
 	case '{':
 		var probe map[string]json.RawMessage
 		if err := json.Unmarshal(b, &probe); err != nil {
-			return nil, fmt.Errorf("cannot parse orders: %v: %w", err, ErrMalformed)
+			return nil, fmt.Errorf("cannot parse orders: %w: %w", ErrMalformed, err)
 		}
 		if raw, ok := probe["orders"]; ok && len(probe) == 1 {
 			if err := strictDecode(raw, &orders); err != nil {
-				return nil, fmt.Errorf("cannot parse orders: %v: %w", err, ErrMalformed)
+				return nil, fmt.Errorf("cannot parse orders: %w: %w", ErrMalformed, err)
 			}
 			break
 		}
 		var o order.Order
 		if err := strictDecode(b, &o); err != nil {
-			return nil, fmt.Errorf("cannot parse order: %v: %w", err, ErrMalformed)
+			return nil, fmt.Errorf("cannot parse order: %w: %w", ErrMalformed, err)
 		}
 		orders = []*order.Order{&o}
 	default:

@@ -166,7 +166,7 @@ func throughput(bin, dir string, n int, st config.Store) (result, error) {
 			for b := range ch {
 				status, body, err := c.Post(context.Background(), b)
 				if err != nil || status != 202 {
-					errc <- fmt.Errorf("intake: %d %v %s", status, err, body)
+					errc <- fmt.Errorf("intake answered %d %s: %w", status, body, err)
 					return
 				}
 			}
@@ -280,7 +280,7 @@ func latency(bin, dir string, secs int) (result, error) {
 			defer mu.Unlock()
 			intake = append(intake, time.Since(t0))
 			if err != nil || status != 202 {
-				failed = fmt.Errorf("intake: %d %v %s", status, err, body)
+				failed = fmt.Errorf("intake answered %d %s: %w", status, body, err)
 			}
 		}(orders[i : i+10])
 	}

@@ -59,9 +59,10 @@ func freePort(t *testing.T) string {
 
 // proc is one dispatcher subprocess.
 type proc struct {
-	cmd  *exec.Cmd
-	done chan error
-	logs *logTail
+	cmd    *exec.Cmd
+	done   chan error
+	logs   *logTail
+	killed error // the exit error after kill (a signal, as a rule)
 }
 
 // logTail keeps the last lines of the subprocess's log and counts "level":"ERROR" lines.
@@ -131,7 +132,7 @@ func startDispatcher(t *testing.T, env *apptest.Env, lease time.Duration) *proc 
 // kill sends SIGKILL and waits for the process to be gone.
 func (p *proc) kill() {
 	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
+	p.killed = <-p.done
 }
 
 // stop sends SIGTERM and waits for a clean exit.

@@ -43,6 +43,8 @@ func FreeAddr() (string, error) {
 type Process struct {
 	Cmd  *exec.Cmd
 	done chan error
+	// killed is the exit error after Kill (a signal, as a rule).
+	killed error
 
 	mu    sync.Mutex
 	lines []string
@@ -81,7 +83,7 @@ func Start(bin string, e *Env, args ...string) (*Process, error) {
 		}
 		select {
 		case err := <-p.done:
-			return nil, fmt.Errorf("dispatcher exited before it was ready: %v\n%s", err, p.Logs())
+			return nil, fmt.Errorf("dispatcher exited before it was ready: %w\n%s", err, p.Logs())
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -102,7 +104,7 @@ func (p *Process) Logs() string {
 // Kill sends SIGKILL and waits for the process to end.
 func (p *Process) Kill() {
 	_ = p.Cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
+	p.killed = <-p.done
 }
 
 // Stop sends SIGTERM and waits up to timeout for a clean exit.
