@@ -71,6 +71,9 @@ func New(ctx context.Context, cfg *config.DispatcherConfig, opts Options) (d *Di
 	if err != nil {
 		return nil, fmt.Errorf("cannot create health tracker: %w", err)
 	}
+	if err := seedQuotas(ctx, st, cfg, tracker, time.Now()); err != nil {
+		return nil, err
+	}
 	var sups []delivery.Supplier
 	pollers := map[string]pipeline.ShipmentPolling{}
 	callbackSecrets := map[string][]byte{}
