@@ -489,3 +489,28 @@ func TestDailyQuotaSurvivesRestart(t *testing.T) {
 		t.Errorf("after a restart the supplier past its daily quota accepted %d more orders", got-first)
 	}
 }
+
+// TestInvalidSourceOrderIsDeadLettered: an order the ERP source hands over invalid is
+// journaled and dead-lettered with its field errors, never delivered.
+func TestInvalidSourceOrderIsDeadLettered(t *testing.T) {
+	env, d, _ := start(t, apptest.Options{})
+	o := apptest.Orders("INV", 0, 1)[0]
+	o.Lines[0].Quantity = -1
+	o.ShipTo.Address = ""
+	if err := d.Pipeline().IntakeInvalid(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, d, "the invalid line dead-lettered", 10*time.Second, func(c map[order.State]int64) bool { return c[order.StateDeadLettered] == 1 })
+	l, err := d.Pipeline().Store().Get(context.Background(), o.Ref(0).ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"shipTo.address", "lines[0].quantity"} {
+		if !strings.Contains(l.Reason, want) {
+			t.Errorf("reason %q does not name %s", l.Reason, want)
+		}
+	}
+	if _, _, requests := env.Ledger(); requests != 0 {
+		t.Errorf("an invalid order reached suppliers (%d requests)", requests)
+	}
+}
