@@ -92,10 +92,12 @@ func TestSupplierHealthReachesStatus(t *testing.T) {
 		return conditionIs(p.Status.Conditions, dropshipv1.ReadyCondition, metav1.ConditionTrue)
 	})
 
-	// Traffic: 25 orders a second until stopped.
+	// Traffic: 25 orders a second until stopped; a stop lets the order in flight finish,
+	// so sent counts exactly what the dispatcher took in.
 	var sent atomic.Int64
-	trafficCtx, stopTraffic := context.WithCancel(ctx)
-	trafficDone := make(chan struct{})
+	trafficStop, trafficDone := make(chan struct{}), make(chan struct{})
+	var stopOnce sync.Once
+	stopTraffic := func() { stopOnce.Do(func() { close(trafficStop) }); <-trafficDone }
 	go func() {
 		defer close(trafficDone)
 		c := apptest.NewClient(fmt.Sprintf("127.0.0.1:%d", port))
@@ -103,18 +105,20 @@ func TestSupplierHealthReachesStatus(t *testing.T) {
 		defer tick.Stop()
 		for i := 0; ; i++ {
 			select {
-			case <-trafficCtx.Done():
+			case <-trafficStop:
+				return
+			case <-ctx.Done():
 				return
 			case <-tick.C:
 			}
-			if st, body, err := c.Post(trafficCtx, apptest.Orders("E2E", i, 1)); err == nil && st < 300 {
+			if st, body, err := c.Post(ctx, apptest.Orders("E2E", i, 1)); err == nil && st < 300 {
 				sent.Add(1)
-			} else if trafficCtx.Err() == nil {
-				t.Logf("intake: %d %v %s", st, err, body)
+			} else if ctx.Err() == nil {
+				t.Errorf("intake: %d %v %s", st, err, body)
 			}
 		}
 	}()
-	t.Cleanup(func() { stopTraffic(); <-trafficDone })
+	t.Cleanup(stopTraffic)
 
 	// Healthy: every supplier Healthy, weights at base, everything Current.
 	eventually(t, "every supplier healthy", 15*time.Second, func() error {
@@ -224,7 +228,6 @@ func TestSupplierHealthReachesStatus(t *testing.T) {
 	// Idle: no traffic. Once the window has emptied, the reporter has nothing to say, writes
 	// nothing, and only the Lease moves.
 	stopTraffic()
-	<-trafficDone
 	time.Sleep(window + 4*interval)
 	rv0, lease0 := resourceVersions(t, ns), renewTime(t, ns)
 	time.Sleep(5 * interval)
