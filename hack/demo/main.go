@@ -236,6 +236,10 @@ func (d *demo) progress(ctx context.Context, disp *harness.Dispatcher, done func
 			d.endLine()
 			return nil
 		}
+		if p.Orders == 0 && time.Since(d.start) > 3*time.Minute {
+			d.endLine()
+			return fmt.Errorf("the dispatcher took in no orders: see %s", disp.Log)
+		}
 		if time.Now().After(deadline) {
 			d.endLine()
 			return fmt.Errorf("the orders did not all settle within the demo's time limit: %+v", p)

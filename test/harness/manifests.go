@@ -6,7 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"os/exec"
+	"slices"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -123,8 +125,10 @@ func (m *manifests) render(urls map[string]string) ([]byte, error) {
 			return nil, fmt.Errorf("cannot encode %s %s: %w", o.kind(), o.name(), err)
 		}
 		s := string(b)
-		for k, v := range urls {
-			s = strings.ReplaceAll(s, k, v)
+		// Longest first: DEMO_URL_E is a prefix of DEMO_URL_ERP.
+		keys := slices.SortedFunc(maps.Keys(urls), func(a, b string) int { return len(b) - len(a) })
+		for _, k := range keys {
+			s = strings.ReplaceAll(s, k, urls[k])
 		}
 		if strings.Contains(s, "DEMO_URL_") {
 			return nil, fmt.Errorf("%s %s has a DEMO_URL_ placeholder the harness does not know", o.kind(), o.name())
