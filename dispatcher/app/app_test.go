@@ -514,3 +514,33 @@ func TestInvalidSourceOrderIsDeadLettered(t *testing.T) {
 		t.Errorf("an invalid order reached suppliers (%d requests)", requests)
 	}
 }
+
+// TestCircuitReopensWithoutWaitingLines: once a failing supplier's circuit period ends it
+// gets traffic again, even when no line was left waiting for it to make the probe call.
+func TestCircuitReopensWithoutWaitingLines(t *testing.T) {
+	env, d, c := start(t, apptest.Options{Weights: []int32{1, 1},
+		Delivery: config.Delivery{Timeout: config.D(time.Second),
+			Retry: config.Retry{Attempts: 3, Initial: config.D(10 * time.Millisecond), Max: config.D(10 * time.Millisecond)}},
+		Adaptive: config.Adaptive{Enabled: true, Window: config.D(time.Second), ConsecutiveFailures: 3,
+			BaseEjectionTime: config.D(300 * time.Millisecond), MaxEjectionTime: config.D(300 * time.Millisecond)}})
+	down := env.Fleet.Servers[0]
+	if err := down.SetPreset(suppliertest.PresetFailing); err != nil {
+		t.Fatal(err)
+	}
+	post(t, c, apptest.Orders("CB1", 0, 6))
+	waitFor(t, d, "first batch settled", 20*time.Second, func(c map[order.State]int64) bool {
+		return c[order.StateClosed]+c[order.StateDeadLettered] == 6 && c[order.StateDeadLettered] > 0
+	})
+	if err := down.SetPreset(suppliertest.PresetHealthy); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond) // the circuit period, the ejection and the health window pass
+	before := down.Stats().Accepted
+	post(t, c, apptest.Orders("CB2", 0, 40))
+	waitFor(t, d, "second batch settled", 20*time.Second, func(c map[order.State]int64) bool {
+		return c[order.StateClosed]+c[order.StateDeadLettered] == 46
+	})
+	if got := down.Stats().Accepted - before; got < 5 {
+		t.Errorf("the recovered supplier took %d of 40 new orders, want about half", got)
+	}
+}

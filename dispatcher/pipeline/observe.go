@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"time"
 
 	"github.com/dropship-operator/dropship-operator/dispatcher/delivery"
@@ -40,6 +41,29 @@ func (o *observer) Attempt(supplier string, outcome delivery.Outcome, took time.
 }
 
 func (o *observer) Committed(l *store.Line, c store.Change) { (*Pipeline)(o).committed(l, c) }
+
+// circuitLoop publishes every supplier's circuit state to the health windows and the
+// metrics twice a second, so that an open circuit whose period ended reads half-open even
+// when no call is waiting for that supplier: routing then sends it a line again (the probe)
+// instead of excluding it for good.
+func (p *Pipeline) circuitLoop(ctx context.Context) {
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for _, s := range p.opts.Suppliers {
+			b := p.deliver.Breaker(s.Name)
+			p.m.Circuit.WithLabelValues(s.Name).Set(float64(b))
+			if h := p.opts.Health; h != nil {
+				h.SetCircuit(s.Name, circuitOf[b])
+			}
+		}
+	}
+}
 
 // committed accounts for a change journaled to line l (as it was before the change).
 func (p *Pipeline) committed(l *store.Line, c store.Change) {

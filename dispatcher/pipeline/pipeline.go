@@ -189,7 +189,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		defer wg.Done()
 		dErr <- p.deliver.Run(ctx)
 	}()
-	stages := []func(context.Context){p.routeLoop, p.closeLoop}
+	stages := []func(context.Context){p.routeLoop, p.closeLoop, p.circuitLoop}
 	if p.opts.Poller != nil {
 		stages = append(stages, p.sourceLoop)
 	}
