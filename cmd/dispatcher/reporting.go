@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/go-logr/logr"
+	"k8s.io/klog/v2"
 
 	"github.com/dropship-operator/dropship-operator/dispatcher/app"
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
@@ -19,6 +20,8 @@ func startReporting(ctx context.Context, cfg *config.DispatcherConfig, d *app.Di
 		log.Info("status reporting is off")
 		return func() {}, nil
 	}
+	// client-go's leader election logs through klog: send it to the same structured log.
+	klog.SetLogger(log.WithName("client-go"))
 	identity := os.Getenv("POD_NAME")
 	if identity == "" {
 		identity, _ = os.Hostname()
