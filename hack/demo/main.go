@@ -222,11 +222,25 @@ func (d *demo) progress(ctx context.Context, disp *harness.Dispatcher, done func
 	}
 	last := time.Time{}
 	deadline := time.Now().Add(time.Duration(max(600, d.orders/10)) * time.Second)
+	var failingSince time.Time
 	for {
 		p, err := disp.Progress(ctx)
 		if err != nil {
-			return err
+			// The dispatcher may be restarting (podrun restarts an exited process): wait.
+			if failingSince.IsZero() {
+				failingSince = time.Now()
+			}
+			if time.Since(failingSince) > time.Minute {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Second):
+			}
+			continue
 		}
+		failingSince = time.Time{}
 		finished := done(p)
 		if finished || time.Since(last) >= every {
 			d.bar(p)

@@ -32,7 +32,6 @@ func BuildBinaries(ctx context.Context, repoRoot, dir string) error {
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", dir+string(filepath.Separator),
 		"./cmd/manager", "./cmd/dispatcher", "./cmd/dropship-sim")
 	cmd.Dir = repoRoot
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("cannot build the binaries: %w\n%s", err, out)
 	}
