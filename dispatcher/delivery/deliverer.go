@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -147,7 +148,7 @@ func (d *Deliverer) Wake() {
 func (d *Deliverer) Free() int {
 	n := 0
 	for _, p := range d.pools {
-		n += cap(p.queue) - len(p.queue)
+		n += p.room()
 	}
 	return n
 }
@@ -261,12 +262,13 @@ func (d *Deliverer) resumeLoop(ctx context.Context) {
 // A launched line is due again only after the lease (NextAttemptAt), so no other claim
 // takes it while it is queued or in flight, whether or not it was claimed.
 func (d *Deliverer) Launch(ctx context.Context, lines []*store.Line, pre []Pre) error {
+	// Queue room is reserved under the lock; the journal write happens outside it, so
+	// concurrent launches share the journal's group commit.
 	d.launchMu.Lock()
-	defer d.launchMu.Unlock()
 	now := time.Now()
 	room := map[string]int{}
 	for n, p := range d.pools {
-		room[n] = cap(p.queue) - len(p.queue)
+		room[n] = p.room()
 	}
 	changes := make([]store.Change, 0, len(pre)+len(lines))
 	before := make([]*store.Line, 0, len(pre)+len(lines))
@@ -300,6 +302,7 @@ func (d *Deliverer) Launch(ctx context.Context, lines []*store.Line, pre []Pre) 
 			continue
 		}
 		room[l.Supplier]--
+		d.pools[l.Supplier].reserved.Add(1)
 		d.inflight[l.ID] = true
 		mine = append(mine, l.ID)
 		c := store.Change{ID: l.ID, From: l.State, Version: l.Version, To: order.StateSubmitted,
@@ -312,6 +315,7 @@ func (d *Deliverer) Launch(ctx context.Context, lines []*store.Line, pre []Pre) 
 		before = append(before, l)
 	}
 	d.mu.Unlock()
+	d.launchMu.Unlock()
 	if len(changes) == 0 {
 		return nil
 	}
@@ -322,6 +326,11 @@ func (d *Deliverer) Launch(ctx context.Context, lines []*store.Line, pre []Pre) 
 			delete(d.inflight, id)
 		}
 		d.mu.Unlock()
+		for _, l := range sent {
+			if l != nil {
+				d.pools[l.Supplier].reserved.Add(-1)
+			}
+		}
 		return fmt.Errorf("cannot journal %d deliveries: %w", len(changes), err)
 	}
 	for i, c := range changes {
@@ -331,6 +340,7 @@ func (d *Deliverer) Launch(ctx context.Context, lines []*store.Line, pre []Pre) 
 				d.mu.Lock()
 				delete(d.inflight, l.ID)
 				d.mu.Unlock()
+				d.pools[l.Supplier].reserved.Add(-1)
 			}
 			if !errors.Is(errs[i], store.ErrConflict) {
 				d.log.Error(errs[i], "cannot journal delivery", "line", c.ID)
@@ -350,7 +360,9 @@ func (d *Deliverer) Launch(ctx context.Context, lines []*store.Line, pre []Pre) 
 		if c.IdempotencyKey != nil {
 			nl.IdempotencyKey = *c.IdempotencyKey
 		}
-		d.pools[l.Supplier].queue <- job{line: &nl}
+		pl := d.pools[l.Supplier]
+		pl.queue <- job{line: &nl} // room was reserved: this does not block
+		pl.reserved.Add(-1)
 	}
 	return nil
 }
@@ -446,13 +458,18 @@ func (d *Deliverer) commit(batch []result) {
 }
 
 type pool struct {
-	d       *Deliverer
-	s       Supplier
-	queue   chan job
-	breaker *Breaker
-	limiter *limiter
-	workers int
+	d     *Deliverer
+	s     Supplier
+	queue chan job
+	// reserved counts queue places promised to launches whose journal write is pending.
+	reserved atomic.Int64
+	breaker  *Breaker
+	limiter  *limiter
+	workers  int
 }
+
+// room is how many more lines the queue can be promised.
+func (p *pool) room() int { return cap(p.queue) - len(p.queue) - int(p.reserved.Load()) }
 
 func newPool(d *Deliverer, s Supplier) *pool {
 	w := s.Capacity.MaxConcurrent

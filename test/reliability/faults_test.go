@@ -118,7 +118,9 @@ func TestOutageEjectsAndRecovers(t *testing.T) {
 	}
 
 	// Phase A: supplier 0 is down. Orders trickle in; after a few failures it is ejected
-	// and the others take every new order.
+	// and the others take the new orders: without ejection they would take two thirds, with
+	// it all but the lines routed to supplier 0 before each ejection (an ejection ends after
+	// 1–2 s and the supplier is tried again, Envoy-style, until it fails anew).
 	const phase = 600
 	orders := apptest.Orders("OUT", 0, 2*phase)
 	for i := 0; i < phase; i += 30 {
@@ -129,12 +131,16 @@ func TestOutageEjectsAndRecovers(t *testing.T) {
 	others := func() uint64 {
 		return env.Fleet.Servers[1].Stats().Accepted + env.Fleet.Servers[2].Stats().Accepted
 	}
-	for others() < phase*95/100 && time.Now().Before(deadline) {
+	// Wait until the others are done: their count stays put for a second.
+	for last, since := others(), time.Now(); time.Since(since) < time.Second && time.Now().Before(deadline); {
 		time.Sleep(100 * time.Millisecond)
+		if n := others(); n != last {
+			last, since = n, time.Now()
+		}
 	}
 	stuck := uint64(phase) - others()
 	t.Logf("while supplier 0 was down: others accepted %d of %d; %d calls reached it", others(), phase, down.Stats().Requests)
-	if others() < phase*95/100 {
+	if others() < phase*90/100 {
 		t.Fatalf("the healthy suppliers took %d of %d orders while supplier 0 was down: its share did not move", others(), phase)
 	}
 	if down.Stats().Accepted != 0 {
