@@ -544,3 +544,43 @@ func TestCircuitReopensWithoutWaitingLines(t *testing.T) {
 		t.Errorf("the recovered supplier took %d of 40 new orders, want about half", got)
 	}
 }
+
+// TestShipmentsByPolling: a supplier in Poll mode is asked for its accepted lines' status
+// until they ship (its callbacks find no endpoint here).
+func TestShipmentsByPolling(t *testing.T) {
+	env, err := apptest.New(apptest.Options{Dir: t.TempDir(), Weights: []int32{1}, Delivery: fastDelivery(),
+		Profile: suppliertest.Profile{ShipDelay: 100 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	env.Config.Suppliers[0].HTTP.Shipments = config.Shipments{Mode: config.ShipmentsPoll,
+		PollURL: "/v1/orders/{{.SupplierOrderID}}", PollInterval: config.D(100 * time.Millisecond),
+		ShippedWhen: `data.status == "SHIPPED"`, TrackingNumberPath: "data.trackingNo", CarrierPath: "data.carrier"}
+	ctx, cancel := context.WithCancel(context.Background())
+	d, err := app.New(ctx, env.Config, app.Options{Owner: "test", Listen: "127.0.0.1:0", Log: testr.New(t)})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("dispatcher stopped with an error: %v", err)
+		}
+	}()
+	post(t, apptest.NewClient(d.Addr()), apptest.Orders("POLL", 0, 10))
+	waitFor(t, d, "every polled line closed", 20*time.Second, func(c map[order.State]int64) bool { return c[order.StateClosed] == 10 })
+	l, err := d.Pipeline().Store().Get(context.Background(), "intake/POLL-4/1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Shipment == nil || l.Shipment.TrackingNo == "" || l.Shipment.Carrier == "" {
+		t.Errorf("polled shipment not journaled: %+v", l.Shipment)
+	}
+	if s := env.Fleet.Servers[0].Stats(); s.StatusQueries == 0 {
+		t.Error("the supplier was never polled")
+	}
+}
