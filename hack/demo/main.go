@@ -24,6 +24,7 @@ import (
 
 	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/funcr"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/dropship-operator/dropship-operator/test/harness"
 )
@@ -49,6 +50,7 @@ func run() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	ctrllog.SetLogger(logr.Discard()) // envtest logs through controller-runtime; the demo prints its own story
 	d := &demo{out: os.Stdout, orders: orders, exit: exit, tty: isTTY(os.Stdout)}
 	if err := d.run(ctx, *dir, *bin); err != nil {
 		if ctx.Err() != nil {
