@@ -345,4 +345,3 @@ func eventually(ctx context.Context, timeout time.Duration, cond func() bool) bo
 		time.Sleep(500 * time.Millisecond)
 	}
 }
-
