@@ -61,6 +61,7 @@ func wireSource(_ context.Context, cfg *config.DispatcherConfig, p *pipeline.Opt
 		return fmt.Errorf("cannot start source %q: %w", cfg.Source.Name, err)
 	}
 	p.Poller = conn.Source
+	p.Cancels = cancelChecker{conn.Source}
 	p.PollInterval = k.SalesOrders.PollInterval.Duration
 	p.SourceCursor = conn.Cursor
 	if conn.Purchases != nil {
@@ -132,4 +133,19 @@ func (t *trackingWriter) WriteTracking(ctx context.Context, lines []*store.Line)
 		written = append(written, res.Key)
 	}
 	return written, firstErr
+}
+
+// cancelChecker adapts k3cloud.Source.Cancelled to pipeline.CancelChecker.
+type cancelChecker struct{ s *k3cloud.Source }
+
+func (c cancelChecker) Cancelled(ctx context.Context, billNos []string) (map[string]string, error) {
+	cs, err := c.s.Cancelled(ctx, billNos)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(cs))
+	for _, x := range cs {
+		out[x.BillNo] = x.Reason
+	}
+	return out, nil
 }

@@ -277,37 +277,8 @@ func TestK3CloudSourceToClosed(t *testing.T) {
 	if _, err := erp.SeedSalesOrders(k3cloudtest.SeedOptions{Orders: 20, Seed: 7, Span: time.Hour, Start: time.Now().Add(-2 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	env, err := apptest.New(apptest.Options{Dir: dir, Delivery: fastDelivery(), Profile: suppliertest.Profile{ShipDelay: 50 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	env, cfg := k3cloudConfig(t, url)
 	defer env.Close()
-	creds := filepath.Join(dir, "erp")
-	if err := os.MkdirAll(creds, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range map[string]string{config.SecretKeyUsername: k3cloudtest.DefaultUsername,
-		config.SecretKeyAppID: k3cloudtest.DefaultAppID, config.SecretKeyAppSecret: k3cloudtest.DefaultAppSecret} {
-		if err := os.WriteFile(filepath.Join(creds, k), []byte(v), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg := env.Config
-	cfg.Source = config.Source{Name: "kingdee", K3Cloud: &config.K3CloudSource{
-		K3CloudConnection: config.K3CloudConnection{URL: url, AcctID: k3cloudtest.DefaultAcctID,
-			Auth: config.K3CloudAuth{Mode: config.K3CloudAuthAppSecret, CredentialsDir: creds}, RatePerSecond: 1000},
-		SalesOrders:       config.SalesOrderQuery{Filter: "F_DropShip = 1", PollInterval: config.D(200 * time.Millisecond)},
-		PurchaseOrders:    config.PurchaseOrders{Enabled: true, PurchaseOrgNumber: "100"},
-		TrackingWriteBack: &config.TrackingWriteBack{TrackingNumberField: "F_TrackingNo", CarrierField: "F_Carrier"},
-	}}
-	for i := range cfg.Suppliers {
-		cfg.Suppliers[i].ERPNumber = fmt.Sprintf("VEN%04d", i+1)
-	}
-	cfg.Default()
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	d, err := app.New(ctx, cfg, app.Options{Owner: "test", Lease: 2 * time.Second, Listen: "127.0.0.1:0", Log: testr.New(t)})
 	if err != nil {
@@ -582,5 +553,97 @@ func TestShipmentsByPolling(t *testing.T) {
 	}
 	if s := env.Fleet.Servers[0].Stats(); s.StatusQueries == 0 {
 		t.Error("the supplier was never polled")
+	}
+}
+
+// k3cloudConfig is an Env whose source is the K3Cloud simulator at url, with purchase
+// orders and tracking written back.
+func k3cloudConfig(t *testing.T, url string) (*apptest.Env, *config.DispatcherConfig) {
+	t.Helper()
+	dir := t.TempDir()
+	env, err := apptest.New(apptest.Options{Dir: dir, Delivery: fastDelivery(), Profile: suppliertest.Profile{ShipDelay: 50 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := filepath.Join(dir, "erp")
+	if err := os.MkdirAll(creds, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{config.SecretKeyUsername: k3cloudtest.DefaultUsername,
+		config.SecretKeyAppID: k3cloudtest.DefaultAppID, config.SecretKeyAppSecret: k3cloudtest.DefaultAppSecret} {
+		if err := os.WriteFile(filepath.Join(creds, k), []byte(v), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := env.Config
+	cfg.Source = config.Source{Name: "kingdee", K3Cloud: &config.K3CloudSource{
+		K3CloudConnection: config.K3CloudConnection{URL: url, AcctID: k3cloudtest.DefaultAcctID,
+			Auth: config.K3CloudAuth{Mode: config.K3CloudAuthAppSecret, CredentialsDir: creds}, RatePerSecond: 1000},
+		SalesOrders:       config.SalesOrderQuery{Filter: "F_DropShip = 1", PollInterval: config.D(200 * time.Millisecond)},
+		PurchaseOrders:    config.PurchaseOrders{Enabled: true, PurchaseOrgNumber: "100"},
+		TrackingWriteBack: &config.TrackingWriteBack{TrackingNumberField: "F_TrackingNo", CarrierField: "F_Carrier"},
+	}}
+	for i := range cfg.Suppliers {
+		cfg.Suppliers[i].ERPNumber = fmt.Sprintf("VEN%04d", i+1)
+	}
+	cfg.Default()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return env, cfg
+}
+
+// TestERPCancellationCancelsUnsentLines: lines of an order cancelled in the ERP before
+// they reached a supplier are cancelled in the journal, with the reason.
+func TestERPCancellationCancelsUnsentLines(t *testing.T) {
+	erp := k3cloudtest.NewServer(k3cloudtest.Options{})
+	url, err := erp.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer erp.Close()
+	if _, err := erp.SeedSalesOrders(k3cloudtest.SeedOptions{Orders: 4, Seed: 3, Span: time.Hour, Start: time.Now().Add(-2 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	env, cfg := k3cloudConfig(t, url)
+	defer env.Close()
+	for i := range cfg.Suppliers {
+		cfg.Suppliers[i].Suspend = true // nothing is sent: every line dead-letters as unroutable
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d, err := app.New(ctx, cfg, app.Options{Owner: "test", Listen: "127.0.0.1:0", Log: testr.New(t)})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("dispatcher stopped with an error: %v", err)
+		}
+	}()
+	sales := erp.Bills("SAL_SaleOrder")
+	lines := 0
+	for _, b := range sales {
+		lines += len(b.Entries)
+	}
+	waitFor(t, d, "every line dead-lettered", 20*time.Second, func(c map[order.State]int64) bool { return c[order.StateDeadLettered] == int64(lines) })
+	if err := erp.CancelSalesOrder(sales[0].Number); err != nil {
+		t.Fatal(err)
+	}
+	n := int64(len(sales[0].Entries))
+	waitFor(t, d, "the cancelled order's lines cancelled", 20*time.Second, func(c map[order.State]int64) bool {
+		return c[order.StateCancelled] == n && c[order.StateDeadLettered] == int64(lines)-n
+	})
+	got, err := d.Pipeline().Store().List(context.Background(), store.Filter{BillNo: sales[0].Number})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range got {
+		if l.State != order.StateCancelled || !strings.Contains(l.Reason, "cancelled in the ERP") {
+			t.Errorf("line %s: %s %q", l.ID, l.State, l.Reason)
+		}
 	}
 }

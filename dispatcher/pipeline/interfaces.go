@@ -70,3 +70,9 @@ type PurchaseOrderRecorder interface {
 type TrackingWriter interface {
 	WriteTracking(ctx context.Context, lines []*store.Line) (written []string, err error)
 }
+
+// CancelChecker tells which of the given ERP bills may no longer be shipped (cancelled,
+// unaudited or deleted in the ERP), with the reason per bill number.
+type CancelChecker interface {
+	Cancelled(ctx context.Context, billNos []string) (map[string]string, error)
+}

@@ -50,6 +50,9 @@ type Options struct {
 	SourceCursor string
 	Recorder     PurchaseOrderRecorder
 	Tracking     TrackingWriter
+	// Cancels, with an ERP source, moves lines of orders cancelled in the ERP to Cancelled
+	// before they are sent (checked every PollInterval).
+	Cancels CancelChecker
 	// ShipmentPollers are suppliers asked for shipments rather than calling back, with
 	// the interval between polls of one line.
 	ShipmentPollers map[string]ShipmentPolling
@@ -195,6 +198,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	}
 	if p.opts.Recorder != nil {
 		stages = append(stages, p.recordLoop)
+	}
+	if p.opts.Cancels != nil {
+		stages = append(stages, p.cancelLoop)
 	}
 	for name, sp := range p.opts.ShipmentPollers {
 		stages = append(stages, func(ctx context.Context) { p.pollShipments(ctx, name, sp) })
