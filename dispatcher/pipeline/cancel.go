@@ -11,7 +11,7 @@ import (
 )
 
 // cancelStates are the states a line is cancelled from when its ERP order is cancelled:
-// the line has not reached a supplier (or a retry of it is not in flight). Lines a
+// the line has not reached a supplier (Rejected: the supplier refused it). Lines a
 // supplier may hold are left to people: the adapters have no cancel call.
 var cancelStates = []order.State{order.StateReceived, order.StateRouted, order.StateRejected, order.StateDeadLettered}
 
@@ -45,7 +45,9 @@ func (p *Pipeline) cancelOnce(ctx context.Context) error {
 			return fmt.Errorf("cannot list lines to check for cancellation: %w", err)
 		}
 		for _, l := range lines {
-			if l.Source != p.opts.Source {
+			if l.Source != p.opts.Source || (l.State == order.StateDeadLettered && l.Attempts > 0) {
+				// A dead letter whose attempts ran out may have reached its supplier (a
+				// call that timed out after the supplier took it): not ours to cancel.
 				continue
 			}
 			if _, seen := byBill[l.BillNo]; !seen {
