@@ -225,6 +225,7 @@ func (d *demo) progress(ctx context.Context, disp *harness.Dispatcher, done func
 	last := time.Time{}
 	deadline := time.Now().Add(time.Duration(max(600, d.orders/10)) * time.Second)
 	var failingSince time.Time
+	var ordersBase, lastOrders float64
 	for {
 		p, err := disp.Progress(ctx)
 		if err != nil {
@@ -243,6 +244,12 @@ func (d *demo) progress(ctx context.Context, disp *harness.Dispatcher, done func
 			continue
 		}
 		failingSince = time.Time{}
+		// Counters restart with the process; the journal's figures do not.
+		if p.Orders+ordersBase < lastOrders {
+			ordersBase = lastOrders
+		}
+		p.Orders += ordersBase
+		lastOrders = p.Orders
 		finished := done(p)
 		if finished || time.Since(last) >= every {
 			d.bar(p)
