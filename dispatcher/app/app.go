@@ -54,6 +54,11 @@ type Dispatcher struct {
 // New builds a dispatcher; nothing runs until Run.
 func New(ctx context.Context, cfg *config.DispatcherConfig, opts Options) (d *Dispatcher, err error) {
 	log := opts.Log.WithValues("policy", cfg.Policy.String())
+	// Mounted SKU maps (catalog.skuMapRef) are merged into the catalogs once, here, so
+	// routing's catalog checks and prices see them as the adapters do.
+	if err := cfg.ResolveCatalogs(); err != nil {
+		return nil, err
+	}
 	if opts.Owner == "" {
 		h, _ := os.Hostname()
 		opts.Owner = h
