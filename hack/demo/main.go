@@ -186,6 +186,13 @@ func (d *demo) run(ctx context.Context, dir, bin string) error {
 	all := harness.Allocate(lines, time.Time{}, time.Time{})
 	fmt.Fprintf(d.out, "\n== Summary: %s orders, %s lines in %s ==\n", fmtInt(d.orders), fmtInt(len(lines)), elapsed.Round(time.Second))
 	harness.WriteTable(d.out, env.SupplierNames(), rules, weights, all, figs)
+	if pos, err := erp.PurchaseOrders(ctx); err == nil {
+		if dups := harness.DuplicateLinks(pos); len(dups) > 0 {
+			fmt.Fprintf(d.out, "⚠ %d sales order lines have more than one purchase order in the ERP (e.g. %s)\n", len(dups), dups[0])
+		} else {
+			fmt.Fprintf(d.out, "every dispatched line has exactly one purchase order in the ERP (%s PO lines)\n", fmtInt(len(pos)))
+		}
+	}
 	fmt.Fprintln(d.out, "\n== The story: supplier C slows down ==")
 	fmt.Fprintf(d.out, "  before (%s lines): %s\n", fmtInt(sum(before.ByRule)), harness.RuleLine(before, "north"))
 	fmt.Fprintf(d.out, "  after  (%s lines): %s\n", fmtInt(sum(after.ByRule)), harness.RuleLine(after, "north"))

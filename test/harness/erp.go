@@ -69,3 +69,18 @@ func (p *ERP) SalesOrders(ctx context.Context, trackingField, carrierField strin
 	}
 	return out, nil
 }
+
+// DuplicateLinks lists the sales order lines ("billNo/entryID") that more than one
+// purchase order line points at: the ERP write-back must record each line once.
+func DuplicateLinks(pos []PurchaseOrderLine) []string {
+	seen := map[string]int{}
+	var dups []string
+	for _, p := range pos {
+		k := p.SalesOrderNo + "/" + p.SalesOrderEntry
+		seen[k]++
+		if seen[k] == 2 {
+			dups = append(dups, k)
+		}
+	}
+	return dups
+}
