@@ -66,9 +66,11 @@ func wireSource(_ context.Context, cfg *config.DispatcherConfig, p *pipeline.Opt
 	p.SourceCursor = conn.Cursor
 	if conn.Purchases != nil {
 		p.Recorder = &poRecorder{w: conn.Purchases, suppliers: byName}
+		p.RecordBatch = k.PurchaseOrders.BatchSize
 	}
 	if conn.Tracking != nil {
 		p.Tracking = &trackingWriter{w: conn.Tracking}
+		p.CloseBatch = k.TrackingWriteBack.BatchSize
 	}
 	return nil
 }

@@ -78,7 +78,7 @@ func (p *Pipeline) pollOnce(ctx context.Context) error {
 }
 
 // claimLoop runs fn on batches of claimed lines in states until ctx ends.
-func (p *Pipeline) claimLoop(ctx context.Context, wakeCh chan struct{}, states []order.State, fn func(context.Context, []*store.Line) []store.Change) {
+func (p *Pipeline) claimLoop(ctx context.Context, wakeCh chan struct{}, states []order.State, limit int, fn func(context.Context, []*store.Line) []store.Change) {
 	t := time.NewTicker(max(p.opts.Tick, time.Second))
 	defer t.Stop()
 	for {
@@ -90,7 +90,7 @@ func (p *Pipeline) claimLoop(ctx context.Context, wakeCh chan struct{}, states [
 		}
 		for ctx.Err() == nil {
 			lines, err := p.st.Claim(ctx, store.ClaimRequest{Owner: p.opts.Owner, States: states,
-				Now: time.Now(), Limit: p.opts.BatchSize, Lease: p.opts.Lease})
+				Now: time.Now(), Limit: limit, Lease: p.opts.Lease})
 			if err != nil {
 				if ctx.Err() == nil {
 					p.log.Error(err, "cannot claim lines", "states", fmt.Sprint(states))
@@ -122,7 +122,7 @@ func (p *Pipeline) claimLoop(ctx context.Context, wakeCh chan struct{}, states [
 					}
 				}
 			}
-			if n < p.opts.BatchSize {
+			if n < limit {
 				break
 			}
 		}
@@ -132,7 +132,7 @@ func (p *Pipeline) claimLoop(ctx context.Context, wakeCh chan struct{}, states [
 // recordLoop writes purchase orders for accepted lines (Accepted → Recorded). Lines whose
 // write-back failed keep their claim until the lease ends and are tried again then.
 func (p *Pipeline) recordLoop(ctx context.Context) {
-	p.claimLoop(ctx, p.wakeERP, []order.State{order.StateAccepted}, func(ctx context.Context, lines []*store.Line) []store.Change {
+	p.claimLoop(ctx, p.wakeERP, []order.State{order.StateAccepted}, p.opts.RecordBatch, func(ctx context.Context, lines []*store.Line) []store.Change {
 		pos, err := p.opts.Recorder.RecordPurchaseOrders(ctx, lines)
 		if err != nil {
 			p.log.Error(err, "cannot write purchase orders", "lines", len(lines))
@@ -155,7 +155,7 @@ func (p *Pipeline) recordLoop(ctx context.Context) {
 // closeLoop finishes shipped lines: the purchase order when the line shipped before it was
 // recorded, the tracking number into the ERP, then Closed.
 func (p *Pipeline) closeLoop(ctx context.Context) {
-	p.claimLoop(ctx, p.wakeClose, []order.State{order.StateShipped}, func(ctx context.Context, lines []*store.Line) []store.Change {
+	p.claimLoop(ctx, p.wakeClose, []order.State{order.StateShipped}, p.opts.CloseBatch, func(ctx context.Context, lines []*store.Line) []store.Change {
 		failed := map[string]bool{}
 		pos := map[string]string{}
 		if p.opts.Recorder != nil {

@@ -50,6 +50,10 @@ type Options struct {
 	SourceCursor string
 	Recorder     PurchaseOrderRecorder
 	Tracking     TrackingWriter
+	// RecordBatch and CloseBatch cap how many lines one purchase-order write-back and one
+	// tracking write-back stage claim (and so hand to one ERP call batch); BatchSize when 0,
+	// at most store.MaxClaim. Larger batches mean fewer ERP calls per order.
+	RecordBatch, CloseBatch int
 	// Cancels, with an ERP source, moves lines of orders cancelled in the ERP to Cancelled
 	// before they are sent (checked every PollInterval).
 	Cancels CancelChecker
@@ -104,6 +108,8 @@ func New(st store.Store, opts Options, log logr.Logger) (*Pipeline, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 256
 	}
+	opts.RecordBatch = claimSize(opts.RecordBatch, opts.BatchSize)
+	opts.CloseBatch = claimSize(opts.CloseBatch, opts.BatchSize)
 	if opts.Tick <= 0 {
 		opts.Tick = 50 * time.Millisecond
 	}
@@ -306,4 +312,12 @@ func (p *Pipeline) Replay(ctx context.Context, id string) (*store.Line, error) {
 	p.m.Transitions.WithLabelValues(string(order.StateReceived)).Inc()
 	wake(p.wakeRoute)
 	return l, nil
+}
+
+// claimSize is n, or def when n is not set, capped at what one claim may take.
+func claimSize(n, def int) int {
+	if n <= 0 {
+		n = def
+	}
+	return min(n, store.MaxClaim)
 }
