@@ -66,7 +66,9 @@ func TestWriteBackBatchFollowsConfig(t *testing.T) {
 
 	rec := &batchRecorder{}
 	p, err := pipeline.New(st, pipeline.Options{Owner: "t", Source: "intake", Lease: 5 * time.Second,
-		Router:   pipeline.RouterFunc(func(context.Context, *store.Line, []string) (pipeline.Decision, error) { return pipeline.Decision{}, pipeline.ErrWait }),
+		Router: pipeline.RouterFunc(func(context.Context, *store.Line, []string) (pipeline.Decision, error) {
+			return pipeline.Decision{}, pipeline.ErrWait
+		}),
 		Recorder: rec, RecordBatch: 500}, testr.New(t))
 	if err != nil {
 		t.Fatal(err)
