@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"testing"
 	"time"
 
@@ -28,8 +29,12 @@ func TestWholeChain(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	started := time.Now()
+	work := os.Getenv("DROPSHIP_E2E_DIR") // keeps the logs and journals of the run
+	if work == "" {
+		work = t.TempDir()
+	}
 	env, err := harness.Start(ctx, harness.Options{
-		RepoRoot: repoRoot, BinDir: binDir, K8sBinDir: k8sBin, WorkDir: t.TempDir(),
+		RepoRoot: repoRoot, BinDir: binDir, K8sBinDir: k8sBin, WorkDir: work,
 		Sim:               harness.SimOptions{Orders: orders, Latency: 5 * time.Millisecond, Jitter: 10 * time.Millisecond, ShipDelay: time.Second},
 		ReportingInterval: 2 * time.Second,
 		Log:               testr.New(t),
