@@ -38,7 +38,12 @@ func TestSKUMapFileDecidesEligibility(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("dispatcher stopped with an error: %v", err)
+		}
+	})
 
 	const n = 40
 	post(t, apptest.NewClient(d.Addr()), apptest.Orders("CAT", 0, n))

@@ -64,7 +64,7 @@ func (c *DispatcherConfig) Default() {
 		c.Reporting.Interval = D(DefaultReportInterval)
 	}
 	if k := c.Source.K3Cloud; k != nil {
-		k.K3CloudConnection.defaults()
+		k.defaults()
 		q := &k.SalesOrders
 		setStr(&q.FormID, DefaultSalesOrderForm)
 		setStr(&q.WatermarkField, DefaultWatermarkField)
@@ -107,7 +107,7 @@ func (c *DispatcherConfig) Default() {
 			}
 		}
 		if k := s.K3Cloud; k != nil {
-			k.K3CloudConnection.defaults()
+			k.defaults()
 			setStr(&k.BillTypeNumber, DefaultSOBillType)
 			setDur(&k.PollInterval, DefaultShipmentPoll)
 		}

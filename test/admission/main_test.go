@@ -34,7 +34,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // root is the repository root, relative to this package.
@@ -58,7 +58,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	if err := dropshipv1alpha1.AddToScheme(scheme); err != nil {
+	if err := dropshipv1.AddToScheme(scheme); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

@@ -24,7 +24,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
 
 // applyStatus server-side-applies a status document (YAML) as fieldManager.
@@ -34,7 +34,7 @@ func applyStatus(t *testing.T, obj client.Object, kind, fieldManager, status str
 	if err := yaml.Unmarshal([]byte("status:\n"+status), &u.Object); err != nil {
 		t.Fatalf("status YAML: %v", err)
 	}
-	u.SetAPIVersion(dropshipv1alpha1.GroupVersion.String())
+	u.SetAPIVersion(dropshipv1.GroupVersion.String())
 	u.SetKind(kind)
 	u.SetNamespace(obj.GetNamespace())
 	u.SetName(obj.GetName())
@@ -54,21 +54,21 @@ func TestSupplierDispatchersKeyedByPolicy(t *testing.T) {
 	if err := k8sClient.Create(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	applyStatus(t, u, dropshipv1alpha1.SupplierKind, "dispatcher-admission-main", `
+	applyStatus(t, u, dropshipv1.SupplierKind, "dispatcher-admission-main", `
   dispatchers:
   - {policy: admission/main, reportedAt: "2026-11-24T04:00:00Z", successRate: "99.5", p95LatencyMillis: 300, ordersToday: 10, state: Active}`)
-	applyStatus(t, u, dropshipv1alpha1.SupplierKind, "dispatcher-admission-backup", `
+	applyStatus(t, u, dropshipv1.SupplierKind, "dispatcher-admission-backup", `
   dispatchers:
   - {policy: admission/backup, reportedAt: "2026-11-24T04:00:05Z", successRate: "40", p95LatencyMillis: 2100, ordersToday: 3, state: Ejected, window: 5m0s, shipLagP95: 20h0m0s}`)
-	applyStatus(t, u, dropshipv1alpha1.SupplierKind, "dispatcher-admission-main", `
+	applyStatus(t, u, dropshipv1.SupplierKind, "dispatcher-admission-main", `
   dispatchers:
   - {policy: admission/main, reportedAt: "2026-11-24T04:00:15Z", successRate: "98", p95LatencyMillis: 320, ordersToday: 12, state: Active}`)
 
-	var got dropshipv1alpha1.Supplier
+	var got dropshipv1.Supplier
 	if err := k8sClient.Get(ctx, client.ObjectKeyFromObject(u), &got); err != nil {
 		t.Fatal(err)
 	}
-	byPolicy := map[string]dropshipv1alpha1.DispatcherHealthReport{}
+	byPolicy := map[string]dropshipv1.DispatcherHealthReport{}
 	for _, d := range got.Status.Dispatchers {
 		byPolicy[d.Policy] = d
 	}
@@ -78,7 +78,7 @@ func TestSupplierDispatchersKeyedByPolicy(t *testing.T) {
 	if r := byPolicy["admission/main"]; r.OrdersToday != 12 || r.SuccessRate != "98" {
 		t.Errorf("main entry = %+v, want the second report (ordersToday 12, successRate 98)", r)
 	}
-	if r := byPolicy["admission/backup"]; r.State != dropshipv1alpha1.SupplierEjected || r.ShipLagP95 == nil {
+	if r := byPolicy["admission/backup"]; r.State != dropshipv1.SupplierEjected || r.ShipLagP95 == nil {
 		t.Errorf("backup entry = %+v, want it kept as Ejected with shipLagP95", r)
 	}
 }
@@ -91,19 +91,19 @@ func TestRoutingPolicyStatusAccepted(t *testing.T) {
 	if err := k8sClient.Create(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	applyStatus(t, u, dropshipv1alpha1.RoutingPolicyKind, "dispatcher-admission-ssa-policy", `
+	applyStatus(t, u, dropshipv1.RoutingPolicyKind, "dispatcher-admission-ssa-policy", `
   dispatcher: {lastHeartbeatTime: "2026-11-24T04:00:00Z"}
   allocation:
   - {rule: all, supplier: supplier-a, tier: 0, baseWeight: 70, effectiveWeight: 0, share: "0", state: Ejected, reason: Failing, ejectedUntil: "2026-11-24T04:05:00Z"}
   - {rule: all, supplier: supplier-b, tier: 0, baseWeight: 30, effectiveWeight: 30, share: "100", state: Active}
   throughput: {received: 100, dispatched: 90, recorded: 88, shipped: 50, deadLettered: 1, backlog: 9, lastPollTime: "2026-11-24T04:00:00Z"}`)
-	applyStatus(t, u, dropshipv1alpha1.RoutingPolicyKind, "dropship-operator", `
+	applyStatus(t, u, dropshipv1.RoutingPolicyKind, "dropship-operator", `
   observedGeneration: 1
   dispatcher: {deployment: dropship-ssa-policy, configHash: abc123, availableReplicas: 1}
   conditions:
   - {type: Ready, status: "True", reason: Succeeded, message: ok, lastTransitionTime: "2026-11-24T04:00:00Z"}`)
 
-	var got dropshipv1alpha1.RoutingPolicy
+	var got dropshipv1.RoutingPolicy
 	if err := k8sClient.Get(ctx, client.ObjectKeyFromObject(u), &got); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestRoutingPolicyStatusAccepted(t *testing.T) {
 	if st.Dispatcher == nil || st.Dispatcher.Deployment != "dropship-ssa-policy" || st.Dispatcher.LastHeartbeatTime == nil {
 		t.Errorf("status.dispatcher = %+v, want the operator's and the dispatcher's fields merged", st.Dispatcher)
 	}
-	if len(st.Allocation) != 2 || st.Allocation[0].State != dropshipv1alpha1.AllocationEjected || st.Allocation[0].EjectedUntil == nil {
+	if len(st.Allocation) != 2 || st.Allocation[0].State != dropshipv1.AllocationEjected || st.Allocation[0].EjectedUntil == nil {
 		t.Errorf("status.allocation = %+v", st.Allocation)
 	}
 	if st.Throughput == nil || st.Throughput.Backlog != 9 {

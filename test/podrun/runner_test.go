@@ -177,7 +177,9 @@ func TestRunnerRunsPodAndRollsOut(t *testing.T) {
 		t.Error("the process still serves after scaling to zero")
 	}
 	stop()
-	<-done
+	if err := <-done; err != nil {
+		t.Errorf("runner stopped with an error: %v", err)
+	}
 }
 
 func readFile(root string) string {
