@@ -32,6 +32,8 @@ func TestWholeChain(t *testing.T) {
 	work := os.Getenv("DROPSHIP_E2E_DIR") // keeps the logs and journals of the run
 	if work == "" {
 		work = t.TempDir()
+	} else if err := os.RemoveAll(work); err != nil { // a journal left from an earlier run would hold these orders
+		t.Fatal(err)
 	}
 	env, err := harness.Start(ctx, harness.Options{
 		RepoRoot: repoRoot, BinDir: binDir, K8sBinDir: k8sBin, WorkDir: work,
