@@ -3,6 +3,7 @@ package harness
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -13,7 +14,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/types"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 	"github.com/dropship-operator/dropship-operator/dispatcher/server"
 	"github.com/dropship-operator/dropship-operator/test/podrun"
 )
@@ -75,13 +76,13 @@ func (e *Env) RunDispatcher(ctx context.Context, policy string) (*Dispatcher, er
 func (e *Env) waitDeployment(ctx context.Context, policy string, timeout time.Duration) (string, error) {
 	deadline := time.Now().Add(timeout)
 	for {
-		rp := &dropshipv1alpha1.RoutingPolicy{}
+		rp := &dropshipv1.RoutingPolicy{}
 		err := e.Client.Get(ctx, types.NamespacedName{Namespace: e.Namespace, Name: policy}, rp)
 		if err == nil && rp.Status.Dispatcher != nil && rp.Status.Dispatcher.Deployment != "" {
 			return rp.Status.Dispatcher.Deployment, nil
 		}
 		if time.Now().After(deadline) {
-			return "", fmt.Errorf("the operator rendered no dispatcher Deployment for policy %s within %s (last error %v; see manager.log)", policy, timeout, err)
+			return "", fmt.Errorf("the operator rendered no dispatcher Deployment for policy %s within %s (see manager.log): %w", policy, timeout, errors.Join(err, context.DeadlineExceeded))
 		}
 		select {
 		case <-ctx.Done():

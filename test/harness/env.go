@@ -20,8 +20,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 )
+
+// errExited is returned when a process the harness waits for ends first.
+var errExited = errors.New("process exited")
 
 // Options configure Start.
 type Options struct {
@@ -62,7 +65,7 @@ type Env struct {
 func Scheme() *runtime.Scheme {
 	s := runtime.NewScheme()
 	_ = clientgoscheme.AddToScheme(s)
-	_ = dropshipv1alpha1.AddToScheme(s)
+	_ = dropshipv1.AddToScheme(s)
 	return s
 }
 
@@ -173,7 +176,7 @@ func waitHTTP(ctx context.Context, p *process, url string, timeout time.Duration
 		}
 		if p != nil {
 			if done, err := p.exited(); done {
-				return fmt.Errorf("%s exited (%v): see its log", p.name, err)
+				return fmt.Errorf("%s exited, see its log: %w", p.name, errors.Join(err, errExited))
 			}
 		}
 		if time.Now().After(deadline) {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"os/exec"
@@ -53,7 +54,7 @@ func buildManifests(kubectl, dir string) (*manifests, error) {
 	out, err := exec.Command(kubectl, "kustomize", dir).Output()
 	if err != nil {
 		var stderr string
-		if ee, ok := err.(*exec.ExitError); ok {
+		if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 			stderr = string(ee.Stderr)
 		}
 		return nil, fmt.Errorf("cannot build %s: %w: %s", dir, err, stderr)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -139,7 +140,7 @@ func startSim(ctx context.Context, bin, dir string, cfg []byte) (*process, *simR
 			return p, r, nil
 		}
 		if done, err := p.exited(); done {
-			return p, nil, fmt.Errorf("dropship-sim exited before it was ready (%v): see %s", err, filepath.Join(dir, "dropship-sim.log"))
+			return p, nil, fmt.Errorf("dropship-sim exited before it was ready, see %s: %w", filepath.Join(dir, "dropship-sim.log"), errors.Join(err, errExited))
 		}
 		select {
 		case <-ctx.Done():

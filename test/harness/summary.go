@@ -11,7 +11,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/types"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 	"github.com/dropship-operator/dropship-operator/dispatcher/order"
 	"github.com/dropship-operator/dropship-operator/dispatcher/server"
 )
@@ -21,7 +21,7 @@ type Weights map[string]map[string]float64
 
 // PolicyWeights reads a RoutingPolicy's first-tier weights from the API server.
 func (e *Env) PolicyWeights(ctx context.Context, policy string) (Weights, []string, error) {
-	rp := &dropshipv1alpha1.RoutingPolicy{}
+	rp := &dropshipv1.RoutingPolicy{}
 	if err := e.Client.Get(ctx, types.NamespacedName{Namespace: e.Namespace, Name: policy}, rp); err != nil {
 		return nil, nil, fmt.Errorf("cannot read policy %s: %w", policy, err)
 	}

@@ -12,7 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
-	dropshipv1alpha1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
+	dropshipv1 "github.com/dropship-operator/dropship-operator/api/v1alpha1"
 	"github.com/dropship-operator/dropship-operator/dispatcher/order"
 	"github.com/dropship-operator/dropship-operator/test/harness"
 )
@@ -90,12 +90,12 @@ func TestWholeChain(t *testing.T) {
 
 	t.Run("every line ends Closed or DeadLettered with a reason", func(t *testing.T) {
 		for _, l := range lines {
-			switch {
-			case l.State == order.StateClosed:
+			switch l.State {
+			case order.StateClosed:
 				if l.Supplier == "" || l.SupplierOrderID == "" || l.PurchaseOrderNo == "" || l.Shipment == nil || l.Shipment.TrackingNo == "" {
 					t.Errorf("line %s is Closed without supplier, supplier order, purchase order or tracking: %+v", l.ID, l)
 				}
-			case l.State == order.StateDeadLettered:
+			case order.StateDeadLettered:
 				if l.Reason == "" {
 					t.Errorf("line %s is dead-lettered without a reason", l.ID)
 				}
@@ -253,7 +253,7 @@ func TestWholeChain(t *testing.T) {
 		}
 		var last string
 		ok := eventually(ctx, 30*time.Second, func() bool {
-			rp := &dropshipv1alpha1.RoutingPolicy{}
+			rp := &dropshipv1.RoutingPolicy{}
 			if err := env.Client.Get(ctx, types.NamespacedName{Namespace: env.Namespace, Name: "main"}, rp); err != nil {
 				last = err.Error()
 				return false
@@ -269,12 +269,12 @@ func TestWholeChain(t *testing.T) {
 					last = err.Error()
 					return false
 				}
-				sup := &dropshipv1alpha1.Supplier{}
+				sup := &dropshipv1.Supplier{}
 				if err := env.Client.Get(ctx, types.NamespacedName{Namespace: env.Namespace, Name: name}, sup); err != nil {
 					last = err.Error()
 					return false
 				}
-				var mine *dropshipv1alpha1.DispatcherHealthReport
+				var mine *dropshipv1.DispatcherHealthReport
 				for i := range sup.Status.Dispatchers {
 					if sup.Status.Dispatchers[i].Policy == env.Namespace+"/main" || sup.Status.Dispatchers[i].Policy == "main" {
 						mine = &sup.Status.Dispatchers[i]
@@ -302,12 +302,12 @@ func TestWholeChain(t *testing.T) {
 // createShadowPolicy creates a copy of a policy in Shadow mode over the same source.
 func createShadowPolicy(ctx context.Context, t *testing.T, env *harness.Env, from, name string) {
 	t.Helper()
-	rp := &dropshipv1alpha1.RoutingPolicy{}
+	rp := &dropshipv1.RoutingPolicy{}
 	if err := env.Client.Get(ctx, types.NamespacedName{Namespace: env.Namespace, Name: from}, rp); err != nil {
 		t.Fatal(err)
 	}
-	shadow := &dropshipv1alpha1.RoutingPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: env.Namespace, Name: name}, Spec: *rp.Spec.DeepCopy()}
-	shadow.Spec.Mode = dropshipv1alpha1.ModeShadow
+	shadow := &dropshipv1.RoutingPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: env.Namespace, Name: name}, Spec: *rp.Spec.DeepCopy()}
+	shadow.Spec.Mode = dropshipv1.ModeShadow
 	if err := env.Client.Create(ctx, shadow); err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +316,7 @@ func createShadowPolicy(ctx context.Context, t *testing.T, env *harness.Env, fro
 // supplierNumbers maps each Supplier to its ERP number.
 func supplierNumbers(ctx context.Context, t *testing.T, env *harness.Env) map[string]string {
 	t.Helper()
-	list := &dropshipv1alpha1.SupplierList{}
+	list := &dropshipv1.SupplierList{}
 	if err := env.Client.List(ctx, list); err != nil {
 		t.Fatal(err)
 	}
