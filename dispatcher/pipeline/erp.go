@@ -129,11 +129,22 @@ func (p *Pipeline) claimLoop(ctx context.Context, wakeCh chan struct{}, states [
 	}
 }
 
+// recordPurchaseOrders writes purchase orders one call at a time. A shipment can move a line
+// from Accepted to Shipped while recordLoop is saving its purchase order; closeLoop then sees
+// a Shipped line without one and records it too. The Recorder finds existing purchase orders
+// before saving, but only those already saved: two concurrent calls for the same line both
+// save. Serialized, the second call finds the first one's purchase order.
+func (p *Pipeline) recordPurchaseOrders(ctx context.Context, lines []*store.Line) (map[string]string, error) {
+	p.recordMu.Lock()
+	defer p.recordMu.Unlock()
+	return p.opts.Recorder.RecordPurchaseOrders(ctx, lines)
+}
+
 // recordLoop writes purchase orders for accepted lines (Accepted → Recorded). Lines whose
 // write-back failed keep their claim until the lease ends and are tried again then.
 func (p *Pipeline) recordLoop(ctx context.Context) {
 	p.claimLoop(ctx, p.wakeERP, []order.State{order.StateAccepted}, p.opts.RecordBatch, func(ctx context.Context, lines []*store.Line) []store.Change {
-		pos, err := p.opts.Recorder.RecordPurchaseOrders(ctx, lines)
+		pos, err := p.recordPurchaseOrders(ctx, lines)
 		if err != nil {
 			p.log.Error(err, "cannot write purchase orders", "lines", len(lines))
 		}
@@ -166,7 +177,7 @@ func (p *Pipeline) closeLoop(ctx context.Context) {
 				}
 			}
 			if len(need) > 0 {
-				got, err := p.opts.Recorder.RecordPurchaseOrders(ctx, need)
+				got, err := p.recordPurchaseOrders(ctx, need)
 				if err != nil {
 					p.log.Error(err, "cannot write purchase orders", "lines", len(need))
 				}

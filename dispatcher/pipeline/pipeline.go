@@ -92,6 +92,9 @@ type Pipeline struct {
 	ready    chan struct{}
 
 	polls pollStats
+
+	// recordMu serializes purchase-order write-backs: see recordPurchaseOrders.
+	recordMu sync.Mutex
 }
 
 // New builds a pipeline over the store.
