@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr/testr"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -239,7 +240,7 @@ func TestWholeChain(t *testing.T) {
 		}
 	})
 
-	t.Run("status matches what the simulators saw", func(t *testing.T) {
+	t.Run("status and conditions match what the simulators saw", func(t *testing.T) {
 		want := map[string]int64{}
 		var closed, dead int64
 		for _, l := range lines {
@@ -258,6 +259,11 @@ func TestWholeChain(t *testing.T) {
 				last = err.Error()
 				return false
 			}
+			if !meta.IsStatusConditionTrue(rp.Status.Conditions, dropshipv1.ReadyCondition) ||
+				meta.IsStatusConditionTrue(rp.Status.Conditions, dropshipv1.DegradedCondition) {
+				last = fmt.Sprintf("policy main is not Ready or is Degraded: %+v", rp.Status.Conditions)
+				return false
+			}
 			tp := rp.Status.Throughput
 			if tp == nil || tp.Received != int64(len(lines)) || tp.Dispatched != closed || tp.Shipped != closed || tp.DeadLettered != dead || tp.Backlog != 0 {
 				last = fmt.Sprintf("policy main throughput %+v, want received %d, dispatched and shipped %d, dead-lettered %d, backlog 0", tp, len(lines), closed, dead)
@@ -272,6 +278,11 @@ func TestWholeChain(t *testing.T) {
 				sup := &dropshipv1.Supplier{}
 				if err := env.Client.Get(ctx, types.NamespacedName{Namespace: env.Namespace, Name: name}, sup); err != nil {
 					last = err.Error()
+					return false
+				}
+				if !meta.IsStatusConditionTrue(sup.Status.Conditions, dropshipv1.ReadyCondition) ||
+					!meta.IsStatusConditionTrue(sup.Status.Conditions, dropshipv1.HealthyCondition) {
+					last = fmt.Sprintf("supplier %s is not Ready and Healthy though the simulator never failed: %+v", name, sup.Status.Conditions)
 					return false
 				}
 				var mine *dropshipv1.DispatcherHealthReport
