@@ -65,7 +65,7 @@ lint: $(GOLANGCI_LINT) ## Run golangci-lint (config in .golangci.yml).
 	$(GOLANGCI_LINT) run ./...
 
 .PHONY: verify
-verify: generate manifests fmt ## Regenerate everything and fail if the tree changed.
+verify: generate manifests helm-sync fmt ## Regenerate everything (code, CRDs, RBAC, chart copies) and fail if the tree changed.
 	go mod tidy
 	@if [ -n "$$(git status --porcelain)" ]; then echo "verify: the tree changed after regeneration:"; git status --porcelain; git --no-pager diff --stat; exit 1; fi
 
