@@ -91,7 +91,7 @@ demo: k8s-bins build ## Run the whole chain on this machine and tell its story (
 ##@ Test
 
 .PHONY: test
-test: k8s-bins chart-tools ## Run every test (unit, envtest against a real API server, PostgreSQL, e2e, brief fuzzing).
+test: k8s-bins chart-tools lint ## Run lint and every test (unit, envtest against a real API server, PostgreSQL, e2e, brief fuzzing).
 	go test $(GO_TEST_FLAGS) ./...
 	$(MAKE) fuzz
 
