@@ -92,41 +92,21 @@ func (s *Store) query(ctx context.Context, query string, args ...any) ([]*store.
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*store.Line
-	orders := journal.Orders{}
-	for rows.Next() {
-		l, err := journal.ScanLine(rows.Scan, orders)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return journal.ScanLines(rows)
 }
 
 // Counts returns how many lines are in each state.
 func (s *Store) Counts(ctx context.Context) (map[order.State]int64, error) {
-	out := make(map[order.State]int64, len(order.States))
-	for _, st := range order.States {
-		out[st] = 0
-	}
 	rows, err := s.pool.Query(ctx, "SELECT state, COUNT(*) FROM lines GROUP BY state")
 	if err != nil {
 		return nil, fmt.Errorf("cannot count lines: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var st string
-		var n int64
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, fmt.Errorf("cannot count lines: %w", err)
-		}
-		out[order.State(st)] = n
-	}
-	if err := rows.Err(); err != nil {
+	byState, err := journal.CountBy(rows)
+	if err != nil {
 		return nil, fmt.Errorf("cannot count lines: %w", err)
 	}
-	return out, nil
+	return journal.StateCounts(byState), nil
 }
 
 // AcceptedSince returns, per supplier, how many lines were accepted at or after since.
@@ -137,16 +117,8 @@ func (s *Store) AcceptedSince(ctx context.Context, since time.Time) (map[string]
 		return nil, fmt.Errorf("cannot count accepted lines: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var sup string
-		var n int64
-		if err := rows.Scan(&sup, &n); err != nil {
-			return nil, fmt.Errorf("cannot count accepted lines: %w", err)
-		}
-		out[sup] = n
-	}
-	if err := rows.Err(); err != nil {
+	out, err := journal.CountBy(rows)
+	if err != nil {
 		return nil, fmt.Errorf("cannot count accepted lines: %w", err)
 	}
 	return out, nil
