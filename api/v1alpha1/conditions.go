@@ -85,6 +85,9 @@ const (
 	ThrottledReason = "Throttled"
 	// SlowShippingReason: the supplier's p95 ship lag exceeds its SLA times slowShipFactor.
 	SlowShippingReason = "SlowShipping"
+	// SlowLatencyReason: the supplier's p95 API latency is more than twice the policy's
+	// adaptive.slowLatency, so its weight is scaled below half.
+	SlowLatencyReason = "SlowLatency"
 	// FailingReason: the supplier's failure rate exceeds the policy's failurePercent.
 	FailingReason = "Failing"
 	// InconclusiveReason: fewer requests than minRequests in the window; no verdict yet.

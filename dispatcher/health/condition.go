@@ -3,6 +3,7 @@ package health
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/dropship-operator/dropship-operator/dispatcher/config"
 )
@@ -23,6 +24,7 @@ const (
 	ReasonFailing      = "Failing"
 	ReasonThrottled    = "Throttled"
 	ReasonSlowShipping = "SlowShipping"
+	ReasonSlowLatency  = "SlowLatency"
 	ReasonInconclusive = "Inconclusive"
 	ReasonSuspended    = "Suspended"
 )
@@ -42,6 +44,8 @@ type Condition struct {
 //   - with at least minRequests requests: failure rate ≥ failurePercent → False/Failing,
 //     throttled rate ≥ failurePercent → False/Throttled;
 //   - ship lag p95 > sla × slowShipFactor (with MinShipSamples shipments) → False/SlowShipping;
+//   - with at least minRequests requests and adaptive.slowLatency set: p95 API latency more
+//     than twice slowLatency (its weight is then scaled below half) → False/SlowLatency;
 //   - fewer than minRequests requests → Unknown/Inconclusive;
 //   - otherwise True/Healthy.
 //
@@ -65,6 +69,9 @@ func Healthy(s Snapshot, a config.Adaptive) Condition {
 	}
 	if lim := slowShipLimit(&s, a); lim > 0 && s.ShipLagSamples >= MinShipSamples && s.ShipLagP95.Duration > lim {
 		return Condition{ConditionFalse, ReasonSlowShipping, fmt.Sprintf("p95 ship lag %s exceeds %.1f × the SLA of %s", s.ShipLagP95.Round(60e9), a.SlowShipFactor, s.ShipSLA.Duration)}
+	}
+	if lim := a.SlowLatency.Duration; enough && lim > 0 && time.Duration(s.P95LatencyMillis)*time.Millisecond > 2*lim {
+		return Condition{ConditionFalse, ReasonSlowLatency, fmt.Sprintf("p95 API latency is more than twice adaptive.slowLatency (%s); its weight is scaled down", lim)}
 	}
 	if !enough {
 		return Condition{ConditionUnknown, ReasonInconclusive, fmt.Sprintf("fewer than %d calls in the last %s", a.MinRequests, a.Window.Duration)}

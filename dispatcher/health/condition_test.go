@@ -31,12 +31,20 @@ func TestHealthy(t *testing.T) {
 		"throttled": {"throttled rate ≥ failurePercent", Snapshot{State: StateActive, Requests: 50, ThrottledRate: 0.6}, verdict{ConditionFalse, ReasonThrottled}},
 		"slow shipping": {"p95 ship lag over SLA × 1.5",
 			Snapshot{State: StateActive, Requests: 50, ShipLagSamples: 10, ShipLagP95: config.D(80 * time.Hour), ShipSLA: sla}, verdict{ConditionFalse, ReasonSlowShipping}},
+		"slow latency": {"p95 over twice adaptive.slowLatency",
+			Snapshot{State: StateActive, Requests: 50, SuccessRate: 1, P95LatencyMillis: 2600}, verdict{ConditionFalse, ReasonSlowLatency}},
+		"slowish latency": {"p95 over slowLatency but under twice it only scales the weight",
+			Snapshot{State: StateActive, Requests: 50, SuccessRate: 1, P95LatencyMillis: 900}, verdict{ConditionTrue, ReasonHealthy}},
+		"slow latency low volume": {"latency on a few calls is not judged",
+			Snapshot{State: StateActive, Requests: 3, SuccessRate: 1, P95LatencyMillis: 2600}, verdict{ConditionUnknown, ReasonInconclusive}},
 		"slow shipping low volume": {"shipping evidence stands on its own samples",
 			Snapshot{State: StateActive, Requests: 0, ShipLagSamples: 10, ShipLagP95: config.D(80 * time.Hour), ShipSLA: sla}, verdict{ConditionFalse, ReasonSlowShipping}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			c := Healthy(tc.s, adaptive())
+			a := adaptive()
+			a.SlowLatency = config.D(500 * time.Millisecond)
+			c := Healthy(tc.s, a)
 			if diff := cmp.Diff(tc.want, verdict{c.Status, c.Reason}); diff != "" {
 				t.Errorf("%s (-want +got):\n%s (message %q)", tc.reason, diff, c.Message)
 			}

@@ -64,7 +64,7 @@ func weightReason(f SupplierFigures) string {
 		{fs.Success, dropshipv1.FailingReason},
 		{fs.Throttling, dropshipv1.ThrottledReason},
 		{fs.SlowShip, dropshipv1.SlowShippingReason},
-		{fs.SlowLatency, "SlowLatency"},
+		{fs.SlowLatency, dropshipv1.SlowLatencyReason},
 	} {
 		if c.v > 0 && c.v < worst {
 			worst, reason = c.v, c.r
@@ -135,13 +135,13 @@ type sample struct {
 const backlogSamples = 4
 
 // degraded is the policy's Degraded condition: True when a supplier is ejected or
-// unhealthy (the worst reason wins: Ejected, Failing, Throttled, SlowShipping), else when
+// unhealthy (the worst reason wins: Ejected, Failing, Throttled, SlowShipping, SlowLatency), else when
 // lines were dead-lettered within the window, else when the backlog grew over the last
 // backlogSamples reports; False otherwise. history is oldest first and ends with now.
 func degraded(sups []SupplierFigures, history []sample, window time.Duration) verdict {
 	rank := map[string]int{
 		dropshipv1.EjectedReason: 0, dropshipv1.FailingReason: 1,
-		dropshipv1.ThrottledReason: 2, dropshipv1.SlowShippingReason: 3,
+		dropshipv1.ThrottledReason: 2, dropshipv1.SlowShippingReason: 3, dropshipv1.SlowLatencyReason: 4,
 	}
 	best, reason := len(rank), ""
 	var names []string
