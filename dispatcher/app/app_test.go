@@ -44,8 +44,17 @@ func start(t *testing.T, o apptest.Options) (*apptest.Env, *app.Dispatcher, *app
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = env.Close() })
+	d := run(t, env.Config, app.Options{Owner: "test", Lease: 2 * time.Second, Log: testr.NewWithOptions(t, testr.Options{Verbosity: 0})})
+	return env, d, apptest.NewClient(d.Addr())
+}
+
+// run starts a dispatcher in-process and stops it when the test ends (before anything the
+// test registered earlier with t.Cleanup, such as its simulators), failing the test if it
+// stops with an error.
+func run(t *testing.T, cfg *config.DispatcherConfig, opts app.Options) *app.Dispatcher {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	d, err := app.New(ctx, env.Config, app.Options{Owner: "test", Lease: 2 * time.Second, Log: testr.NewWithOptions(t, testr.Options{Verbosity: 0})})
+	d, err := app.New(ctx, cfg, opts)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -58,7 +67,7 @@ func start(t *testing.T, o apptest.Options) (*apptest.Env, *app.Dispatcher, *app
 			t.Errorf("dispatcher stopped with an error: %v", err)
 		}
 	})
-	return env, d, apptest.NewClient(d.Addr())
+	return d
 }
 
 func post(t *testing.T, c *apptest.Client, orders []*order.Order) {
@@ -273,26 +282,13 @@ func TestK3CloudSourceToClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer erp.Close()
+	t.Cleanup(func() { _ = erp.Close() })
 	if _, err := erp.SeedSalesOrders(k3cloudtest.SeedOptions{Orders: 20, Seed: 7, Span: time.Hour, Start: time.Now().Add(-2 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	env, cfg := k3cloudConfig(t, url)
-	defer env.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	d, err := app.New(ctx, cfg, app.Options{Owner: "test", Lease: 2 * time.Second, Listen: "127.0.0.1:0", Log: testr.New(t)})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("dispatcher stopped with an error: %v", err)
-		}
-	}()
+	t.Cleanup(func() { _ = env.Close() })
+	d := run(t, cfg, app.Options{Owner: "test", Lease: 2 * time.Second, Listen: "127.0.0.1:0", Log: testr.New(t)})
 	sales := erp.Bills("SAL_SaleOrder")
 	lines := 0
 	for _, b := range sales {
@@ -427,7 +423,7 @@ func TestDailyQuotaSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer env.Close()
+	t.Cleanup(func() { _ = env.Close() })
 	env.Config.Suppliers[0].Capacity.PerDay = 4
 	runOnce := func(prefix string) {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -524,24 +520,11 @@ func TestShipmentsByPolling(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer env.Close()
+	t.Cleanup(func() { _ = env.Close() })
 	env.Config.Suppliers[0].HTTP.Shipments = config.Shipments{Mode: config.ShipmentsPoll,
 		PollURL: "/v1/orders/{{.SupplierOrderID}}", PollInterval: config.D(100 * time.Millisecond),
 		ShippedWhen: `data.status == "SHIPPED"`, TrackingNumberPath: "data.trackingNo", CarrierPath: "data.carrier"}
-	ctx, cancel := context.WithCancel(context.Background())
-	d, err := app.New(ctx, env.Config, app.Options{Owner: "test", Listen: "127.0.0.1:0", Log: testr.New(t)})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("dispatcher stopped with an error: %v", err)
-		}
-	}()
+	d := run(t, env.Config, app.Options{Owner: "test", Listen: "127.0.0.1:0", Log: testr.New(t)})
 	post(t, apptest.NewClient(d.Addr()), apptest.Orders("POLL", 0, 10))
 	waitFor(t, d, "every polled line closed", 20*time.Second, func(c map[order.State]int64) bool { return c[order.StateClosed] == 10 })
 	l, err := d.Pipeline().Store().Get(context.Background(), "intake/POLL-4/1")
@@ -601,29 +584,16 @@ func TestERPCancellationCancelsUnsentLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer erp.Close()
+	t.Cleanup(func() { _ = erp.Close() })
 	if _, err := erp.SeedSalesOrders(k3cloudtest.SeedOptions{Orders: 4, Seed: 3, Span: time.Hour, Start: time.Now().Add(-2 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	env, cfg := k3cloudConfig(t, url)
-	defer env.Close()
+	t.Cleanup(func() { _ = env.Close() })
 	for i := range cfg.Suppliers {
 		cfg.Suppliers[i].Suspend = true // nothing is sent: every line dead-letters as unroutable
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	d, err := app.New(ctx, cfg, app.Options{Owner: "test", Listen: "127.0.0.1:0", Log: testr.New(t)})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("dispatcher stopped with an error: %v", err)
-		}
-	}()
+	d := run(t, cfg, app.Options{Owner: "test", Listen: "127.0.0.1:0", Log: testr.New(t)})
 	sales := erp.Bills("SAL_SaleOrder")
 	lines := 0
 	for _, b := range sales {

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -30,20 +29,7 @@ func TestSKUMapFileDecidesEligibility(t *testing.T) {
 	}
 	env.Config.Suppliers[0].Catalog.SKUMapFile = csv
 
-	ctx, cancel := context.WithCancel(context.Background())
-	d, err := app.New(ctx, env.Config, app.Options{Owner: "test", Lease: 2 * time.Second, Log: testr.New(t)})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("dispatcher stopped with an error: %v", err)
-		}
-	})
+	d := run(t, env.Config, app.Options{Owner: "test", Lease: 2 * time.Second, Log: testr.New(t)})
 
 	const n = 40
 	post(t, apptest.NewClient(d.Addr()), apptest.Orders("CAT", 0, n))
